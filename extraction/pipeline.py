@@ -3,6 +3,8 @@ wrong becomes an error or a warning in the record."""
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,12 +12,17 @@ from typing import Optional
 
 from extraction.checks import run_checks
 from extraction.ingest import Document, IngestError, read_document
+from extraction.labels import load_labels
 from extraction.meta import detect_meta
 from extraction.record import Issue, Meta, Narrative, Record, SECTION_NAMES, Source, Warning_
 from extraction.sections import find_sections
 from extraction.tables import parse_tables
 
+_REPORT_WORDS = re.compile("信息公开|政务公开|依申请公开|主动公开")
 FORMATS = {"txt", "md", "html", "docx", "pdf"}
+# the narrative model reads the sections named in labels.yaml (or the whole text when no
+# section is found); more prose than this is no report and is not read
+MAX_NARRATIVE_CHARS = 400_000
 # the sections a full report has; a report missing one of these is partial
 _CORE_SECTIONS = ("overview", "proactive", "requests", "review_litigation", "problems")
 
@@ -58,6 +65,10 @@ class Extractor:
     def extract_path(self, path: str | Path) -> Record:
         """Read one file into a record; never raises."""
         path = str(path)
+        if not os.path.exists(path):
+            return _failed(path, "unreadable", "no such file (or a broken link)")
+        if not os.path.isfile(path):
+            return _failed(path, "unreadable", "not a regular file (a directory, pipe or device)")
         try:
             doc = read_document(path)
         except IngestError as e:
@@ -83,10 +94,22 @@ class Extractor:
         warnings += w
         narrative = Narrative()
         if self.narrative:
-            narrative, w = self._narrative_model().extract(text, sections)
-            warnings += w
+            spans = [getattr(sections, n) for n in load_labels().narrative_sections]
+            read = sum(s.end - s.start for s in spans if s) if any(spans) else len(text)
+            if read > MAX_NARRATIVE_CHARS:
+                warnings.append(Warning_(
+                    code="narrative_skipped", where="narrative",
+                    message=f"{read} characters of prose to read, more than {MAX_NARRATIVE_CHARS}: "
+                            "this is not a report's length; the narrative model was not run"))
+            else:
+                narrative, w = self._narrative_model().extract(text, sections)
+                warnings += w
         checks = run_checks(tables, meta.template, narrative if self.narrative else None)
         found = [name for name in SECTION_NAMES if getattr(sections, name) is not None]
+        if not found and not _REPORT_WORDS.search(text):
+            warnings.append(Warning_(code="not_a_report", where="document", message=(
+                "no report section and no word of information disclosure (信息公开/政务公开) found: "
+                "this does not look like an annual report on government information disclosure")))
         status = "ok" if all(name in found for name in _CORE_SECTIONS) else "partial"
         if not text.strip():
             status = "failed"
