@@ -2,7 +2,6 @@
 wrong becomes an error or a warning in the record."""
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import traceback
@@ -11,7 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 from extraction.checks import run_checks
-from extraction.ingest import Document, IngestError, read_document
+from extraction.ingest import Document, IngestError, read_document, sha256_file
 from extraction.labels import load_labels
 from extraction.meta import detect_meta
 from extraction.record import Issue, Meta, Narrative, Record, SECTION_NAMES, Source, Warning_
@@ -28,15 +27,11 @@ _CORE_SECTIONS = ("overview", "proactive", "requests", "review_litigation", "pro
 
 
 def sha256_of(path: str | Path) -> str:
-    """sha256 of a file's bytes ('' when it cannot be read)."""
-    h = hashlib.sha256()
+    """sha256 of a file's bytes, or '' when it cannot be read (a failed record has no hash)."""
     try:
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
+        return sha256_file(path)
     except OSError:
         return ""
-    return h.hexdigest()
 
 
 def _format_of(path: str | Path) -> Optional[str]:
