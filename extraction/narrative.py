@@ -1,0 +1,191 @@
+"""The narrative model at inference time: quantity facts and problem/remedy statements.
+
+A *backend* only predicts labelled spans inside short windows around candidate numbers
+and classifies statement units; everything else — where to look (sections), the
+windows, values and qualifiers, the summary, statement records — is shared here.
+
+Backends: ``spacy`` (the shipped default: an NER pipeline and a textcat pipeline on
+``spacy.blank("zh")``) and ``rules`` (the labelling functions of
+``training.weak_labels``, for comparison).
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from extraction.labels import load_labels
+from extraction.paths import MODELS_DIR
+from extraction.record import Fact, Narrative, Sections, Statement, Summary, Warning_
+from extraction.statements import Unit, classifier_input, segment
+from extraction.values import Quantity, describe, find_quantities
+
+DEFAULT_MODEL = MODELS_DIR / "narrative"
+BACKENDS = ("spacy", "rules")
+WINDOW_LEFT, WINDOW_RIGHT = 40, 20
+_SENT_END = re.compile(r"[。；;！？!?\n]")
+
+
+@dataclass(frozen=True)
+class SpanPrediction:
+    start: int  # offsets into the full text
+    end: int
+    label: str
+    score: float
+
+
+class Backend(Protocol):
+    """What a backend provides: spans in windows, and statement class probabilities."""
+
+    def predict_spans(self, text: str, windows: list[tuple[int, int]]) -> list[SpanPrediction]: ...
+
+    def classify(self, units: list[Unit]) -> list[dict[str, float]]: ...
+
+
+def is_candidate(q: Quantity) -> bool:
+    """A number worth a window: with a measure word, or a bare number of 2+ digits."""
+    return q.measure is not None or (len(q.text) >= 2 and q.text.isdigit() and len(q.text) <= 6)
+
+
+def candidate_windows(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Merged windows (at most 40 chars before, 20 after, within the sentence) around
+    each candidate number of ``text[start:end]``."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    for q in find_quantities(text, start, end):
+        if not is_candidate(q):
+            continue
+        lo = max(start, q.start - WINDOW_LEFT)
+        cut = [m.end() for m in _SENT_END.finditer(text, lo, q.start)]
+        lo = cut[-1] if cut else lo
+        m = _SENT_END.search(text, q.end, min(end, q.end + WINDOW_RIGHT))
+        hi = m.start() if m else min(end, q.end + WINDOW_RIGHT)
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], hi))
+        else:
+            spans.append((lo, hi))
+    return spans
+
+
+def regions(text: str, sections: Sections | None) -> list[tuple[str | None, int, int]]:
+    """(section name, start, end) of the parts the model reads; the whole text when no
+    section was found."""
+    names = load_labels().narrative_sections
+    out = [(n, s.start, s.end) for n in names if sections is not None and (s := getattr(sections, n)) is not None]
+    return out or [(None, 0, len(text))]
+
+
+def summarize(facts: list[Fact]) -> Summary:
+    """One number per label: the sum of its distinct values (a repeat is a restatement)."""
+    keys = load_labels().summary_keys
+    values: dict[str, set] = {}
+    for f in facts:
+        if f.value is not None:
+            values.setdefault(keys[f.label], set()).add(f.value)
+    return Summary(**{k: sum(sorted(v)) for k, v in values.items()})
+
+
+class NarrativeModel:
+    """Reads the overview and problems sections into ``Narrative``."""
+
+    def __init__(self, backend: Backend, name: str):
+        self.backend = backend
+        self.name = name
+
+    def extract(self, text: str, sections: Sections | None) -> tuple[Narrative, list[Warning_]]:
+        labels = load_labels()
+        warnings: list[Warning_] = []
+        regs = regions(text, sections)
+        if regs[0][0] is None:
+            warnings.append(Warning_(code="narrative_whole_text",
+                                     message="no overview or problems section: the narrative model read the whole text",
+                                     where="narrative"))
+        facts: list[Fact] = []
+        units: list[Unit] = []
+        for name, start, end in regs:
+            windows = candidate_windows(text, start, end)
+            for p in sorted(self.backend.predict_spans(text, windows), key=lambda p: p.start):
+                if p.label not in labels.quantity:
+                    continue
+                value, qual = describe(text, p.start, p.end)
+                if value is None:
+                    continue
+                facts.append(Fact(label=p.label, text=text[p.start:p.end], value=value, qualifier=qual,
+                                  start=p.start, end=p.end, section=name, confidence=round(p.score, 4)))
+            if name in (None, "problems"):
+                units.extend(segment(text, start, end))
+        narrative = Narrative(facts=facts, summary=summarize(facts))
+        for u, probs in zip(units, self.backend.classify(units) if units else []):
+            label = max(probs, key=probs.get)
+            key = labels.statement_record_keys.get(label)
+            if key:
+                getattr(narrative, key).append(
+                    Statement(text=u.text, start=u.start, end=u.end, confidence=round(probs[label], 4)))
+        return narrative, warnings
+
+
+# --- backends --------------------------------------------------------------------------
+class SpacyBackend:
+    """Two spaCy pipelines: ``ner/`` (quantity spans) and ``textcat/`` (statements)."""
+
+    def __init__(self, path: Path):
+        import spacy
+
+        self.ner = spacy.load(path / "ner")
+        self.textcat = spacy.load(path / "textcat")
+        self.beam = "beam_ner" in self.ner.pipe_names
+
+    def predict_spans(self, text: str, windows: list[tuple[int, int]]) -> list[SpanPrediction]:
+        out = []
+        texts = [text[a:b] for a, b in windows]
+        for (a, _), doc in zip(windows, self.ner.pipe(texts, batch_size=64)):
+            for ent in doc.ents:
+                out.append(SpanPrediction(a + ent.start_char, a + ent.end_char, ent.label_, _ent_score(doc, ent)))
+        return out
+
+    def classify(self, units: list[Unit]) -> list[dict[str, float]]:
+        docs = self.textcat.pipe((classifier_input(u) for u in units), batch_size=64)
+        return [dict(d.cats) for d in docs]
+
+
+def _ent_score(doc, ent) -> float:
+    scores = doc.user_data.get("ent_scores") if doc.user_data else None
+    return float(scores.get((ent.start_char, ent.end_char, ent.label_), 1.0)) if scores else 1.0
+
+
+class RulesBackend:
+    """The weak-labelling functions alone (the teachers), as a baseline."""
+
+    def __init__(self):
+        from training import weak_labels
+
+        self.wl = weak_labels
+
+    def predict_spans(self, text: str, windows: list[tuple[int, int]]) -> list[SpanPrediction]:
+        out = []
+        for a, b in windows:
+            for q in find_quantities(text, a, b):
+                label = self.wl.label_quantity(self.wl.QContext.of(text, q))
+                if label != "O":
+                    out.append(SpanPrediction(q.start, q.end, label, 1.0))
+        return out
+
+    def classify(self, units: list[Unit]) -> list[dict[str, float]]:
+        return [{self.wl.label_statement(u): 1.0} for u in units]
+
+
+def load_narrative_model(path: str | Path | None = None, backend: str = "spacy") -> NarrativeModel:
+    """The narrative model: ``backend`` ``spacy`` reads the model at ``path`` (default
+    ``models/narrative``); ``rules`` needs no model."""
+    if backend == "rules":
+        return NarrativeModel(RulesBackend(), "rules")
+    if backend != "spacy":
+        raise ValueError(f"unknown narrative backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    path = Path(path) if path is not None else DEFAULT_MODEL
+    if not (path / "ner").is_dir() or not (path / "textcat").is_dir():
+        raise FileNotFoundError(f"no narrative model at {path} (expected ner/ and textcat/ inside)")
+    meta = path / "meta.json"
+    name = json.loads(meta.read_text(encoding="utf-8")).get("name", path.name) if meta.exists() else path.name
+    return NarrativeModel(SpacyBackend(path), name)

@@ -1,0 +1,236 @@
+"""Weak labelling: labelling functions that turn report prose into silver labels.
+
+Quantity LFs look at one candidate number (``extraction.values.find_quantities``) and
+the words of its sentence; statement LFs look at one unit of
+``extraction.statements.segment``. Each LF returns a label, ``"O"`` (not a fact /
+OTHER) or ``None`` (abstain). The lexicons come from the guideline
+(``../shared/spec/labels.md``) and general knowledge of these reports, never from
+gold annotations.
+
+Combining quantity LFs: a vetoing LF that fires makes the candidate ``O``; else the
+label keyword nearest to the number wins, a channel named in the number's own clause
+beating the generic "government information" words.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from extraction.statements import Unit
+from extraction.values import Quantity
+
+# --- lexicons (guideline wording and domain knowledge) ---------------------------------
+CHANNEL_KEYWORDS: dict[str, str] = {
+    "POSTS_WECHAT": r"微信公众号|公众号|微信|推文",
+    "POSTS_WEIBO": r"微博",
+    "POSTS_NEWMEDIA": r"政务新媒体|新媒体|抖音|视频号|头条号|今日头条|快手|客户端|短视频|两微|APP|App|app",
+    "POSTS_WEBSITE": r"门户网站|政府网站|网站|信息公开网|公开平台|公开专栏|政务公开专栏|公开目录|信息公开系统|信用平台|网页|页面|专栏|网上",
+}
+LABEL_KEYWORDS: dict[str, str] = {
+    "POSTS_TOTAL": r"主动公开|政府信息|公开信息|公布信息|发布信息|公开各类|公开政务信息",
+    "POLICY_INTERPRETATIONS": r"解读|图解",
+    "REQUESTS_RECEIVED": r"申请",
+    "HOTLINE_CASES": r"12345|热线|信箱|留言|网上问政|网络问政|政务咨询|8890|民心网|网络诉求|网上诉求|咨询",
+    "OPEN_DAY_EVENTS": r"开放日",
+    "OPEN_DAY_PARTICIPANTS": r"开放日",
+    "TRAINING_SESSIONS": r"培训|专题学习|集中学习|业务学习|学习会|辅导",
+    "FOLLOWERS": r"关注|粉丝|订阅|用户",
+}
+# nouns that name other things counted in these reports: nearer than a label word, they win
+DISTRACTORS = (r"文件|事项|处罚|许可|强制|案件|会议|汇报|研究|检查|通报|工作群|群|账号|征求表|意见|建议|提案|"
+               r"办件|材料|批次|资金|项目|单位|部门|机构|企业|人员|干部|宣传片|直播|节目|视频|宣传活动|活动|"
+               r"自然人|法人|办结|答复|结转|予以公开|不予公开|无法提供|不予处理|其他处理|复议|诉讼|访|"
+               r"动态|指南|法规|公告|公示|人事|预算|决算|规划|计划|采购|招标|标准|价格|名单|清单|目录条目")
+MEASURES: dict[str, str] = {
+    "POSTS_TOTAL": "条篇件个则", "POSTS_WEBSITE": "条篇件个则", "POSTS_WECHAT": "条篇件个则",
+    "POSTS_WEIBO": "条篇件个则", "POSTS_NEWMEDIA": "条篇件个则",
+    "POLICY_INTERPRETATIONS": "条篇件个项次期份",
+    "REQUESTS_RECEIVED": "件个条份",
+    "HOTLINE_CASES": "件个条次通起",
+    "OPEN_DAY_EVENTS": "场次期个",
+    "OPEN_DAY_PARTICIPANTS": "人名位",
+    "TRAINING_SESSIONS": "次场期批",
+    "FOLLOWERS": "人个名户位",
+}
+_SENT_END = re.compile(r"[。；;！？!?\n]")
+_CLAUSE_END = re.compile(r"[，,。；;：:！？!?\n]")
+_SUBMITTED = re.compile(r"报送|上报|被采用|采用|采纳|刊发|刊登|报道|播出|转发至|录用")
+_OUTSIDE_MEDIA = re.compile(r"报纸|电视|电台|日报|时报|晚报|广播|新闻媒体|央视|媒体报道")
+_MULTI_YEAR = re.compile(r"以来|历年|自\d{4}\s*年")
+_BREAKDOWN = re.compile(r"其中|包括|包含|分别")
+_MIXED_POLICY = re.compile(r"[、及和与][^，。；、]{0,6}(?:政策)?解读|解读[^，。；]{0,4}[、及和与]")
+_REQUEST_VERB = re.compile(r"收到|受理|接收|新收|收悉|共计|共")
+
+
+@dataclass(frozen=True)
+class QContext:
+    """A candidate quantity and the text of its sentence around it."""
+
+    q: Quantity
+    left: str    # the sentence before the number (at most 80 chars)
+    right: str   # the sentence after the span (at most 20 chars)
+    clause: str  # the clause before the number (since the last comma)
+
+    @classmethod
+    def of(cls, text: str, q: Quantity) -> "QContext":
+        lo = max(0, q.start - 80)
+        seg = text[lo:q.start]
+        cut = [m.end() for m in _SENT_END.finditer(seg)]
+        left = seg[cut[-1]:] if cut else seg
+        cl = [m.end() for m in _CLAUSE_END.finditer(left)]
+        right = _SENT_END.split(text[q.end:q.end + 20], 1)[0]
+        return cls(q, left, right, left[cl[-1]:] if cl else left)
+
+
+def _nearest(pattern: str, s: str) -> int | None:
+    """Distance from the end of ``s`` back to the end of the last match of ``pattern``."""
+    last = None
+    for m in re.finditer(pattern, s):
+        last = m
+    return None if last is None else len(s) - last.end()
+
+
+# --- quantity labelling functions ------------------------------------------------------
+QLF = Callable[[QContext], "str | None"]
+
+
+def _keyword_lf(label: str, pattern: str) -> QLF:
+    def lf(c: QContext) -> str | None:
+        mw = c.q.measure
+        if mw is not None and mw not in MEASURES[label]:
+            return None
+        if mw is None and not re.match(r"[，,。；;、]", c.right):
+            return None
+        if label == "FOLLOWERS":
+            return label if re.search(pattern, c.left[-12:] + c.right[:6]) else None
+        if label == "REQUESTS_RECEIVED":
+            near = re.search(pattern, c.clause) or re.match(r"\s*(?:的)?(?:政府信息公开)?申请", c.right)
+            return label if near and _REQUEST_VERB.search(c.left + c.right[:4]) else None
+        if label == "OPEN_DAY_PARTICIPANTS":
+            return label if re.search(pattern, c.left) and not re.search(r"次|场", mw or "") else None
+        return label if re.search(pattern, c.left) else None
+    lf.__name__ = f"kw_{label.lower()}"
+    return lf
+
+
+def neg_issue(c: QContext) -> str | None:
+    """Issues (期) of a WeChat account or a programme are not posts."""
+    return "O" if c.q.measure == "期" and not re.search(r"培训|开放日|解读", c.left) else None
+
+
+def neg_submitted(c: QContext) -> str | None:
+    """Items submitted to or adopted by higher offices, or carried by outside media."""
+    return "O" if _SUBMITTED.search(c.clause) or _OUTSIDE_MEDIA.search(c.clause) else None
+
+
+def neg_multi_year(c: QContext) -> str | None:
+    """Totals over several years (自2003年以来, 历年) — followers excepted."""
+    if _MULTI_YEAR.search(c.left) and not re.search(LABEL_KEYWORDS["FOLLOWERS"], c.left[-12:] + c.right[:6]):
+        return "O"
+    return None
+
+
+def neg_mixed_policy(c: QContext) -> str | None:
+    """A count mixing interpretations with other kinds (政策法规、政策解读20条)."""
+    return "O" if _MIXED_POLICY.search(c.clause) and re.search("解读", c.clause) else None
+
+
+def neg_zero_words(c: QContext) -> str | None:
+    """A bare number with no measure word followed by more digits or a unit is no count."""
+    return "O" if c.q.measure is None and re.match(r"[\d.]", c.right) else None
+
+
+KEYWORD_LFS: list[QLF] = [_keyword_lf(lab, pat) for lab, pat in {**CHANNEL_KEYWORDS, **LABEL_KEYWORDS}.items()]
+VETO_LFS: list[QLF] = [neg_issue, neg_submitted, neg_multi_year, neg_mixed_policy, neg_zero_words]
+QUANTITY_LFS: list[QLF] = KEYWORD_LFS + VETO_LFS
+_PATTERN = {**CHANNEL_KEYWORDS, **LABEL_KEYWORDS}
+
+
+def label_quantity(c: QContext) -> str:
+    """The combined weak label of one candidate: a quantity label or ``"O"``."""
+    if any(lf(c) == "O" for lf in VETO_LFS):
+        return "O"
+    votes = {lab for lf in KEYWORD_LFS if (lab := lf(c))}
+    if not votes:
+        return "O"
+    channels = [lab for lab in votes if lab in CHANNEL_KEYWORDS]
+    # a channel named in the clause beats generic words; the nearest word wins
+    in_clause = [lab for lab in votes if _nearest(_PATTERN[lab], c.clause) is not None]
+    pool = [lab for lab in in_clause if lab in CHANNEL_KEYWORDS] or in_clause or channels or list(votes)
+    dist = {lab: _nearest(_PATTERN[lab], c.left) for lab in pool}
+    dist = {lab: (d if d is not None else 0) for lab, d in dist.items()}
+    best = min(pool, key=lambda lab: (dist[lab], lab))
+    if best == "REQUESTS_RECEIVED" and re.match(r"\s*(?:的)?(?:政府信息公开)?申请", c.right):
+        return best
+    # a breakdown (其中…) of a total: the label word must come after 其中
+    b = _nearest(_BREAKDOWN.pattern, c.left)
+    if b is not None and dist[best] > b and best != "FOLLOWERS":
+        return "O"
+    d = _nearest(DISTRACTORS, c.clause)
+    if d is not None and d < dist[best] and best not in ("FOLLOWERS", "OPEN_DAY_PARTICIPANTS"):
+        return "O"
+    return best
+
+
+# --- statement labelling functions -----------------------------------------------------
+SLF = Callable[[Unit], "str | None"]
+_PROBLEM_WORDS = re.compile(r"不够|不足|有待|仍需|还需|尚需|欠缺|较少|不高|不强|滞后|薄弱|单一|不到位|不规范|不及时|"
+                            r"不精确|不完善|不全面|不平衡|偏少|较低|较弱|差距|短板|问题|难以|未能|少")
+_REMEDY_START = re.compile(r"^\s*(?:[^，。]{0,6}将|加强|加大|进一步|持续|继续|完善|推进|强化|提升|提高|拓宽|拓展|丰富|健全|建立|"
+                           r"深化|做好|严格|积极|全面|扎实|开展|优化|规范|增加|坚持|切实|围绕|针对|着力|狠抓|抓好|下一步|今后|"
+                           r"努力|不断|落实|确保|注重|创新|加快)")
+_HEADING = re.compile(r"^[^。，,]{0,16}(?:问题|不足|措施|改进|整改|打算|计划|情况|方向|思路|下一步|今后|举措)[^。，,]{0,6}[。：:]?$")
+_FRAMING = re.compile(r"取得|成效|以下|如下|几个方面|主要有|(?:但|仍|还)(?:存在|有)[^。]{0,12}(?:问题|不足|差距|短板|环节|地方)[。：:]?$")
+
+
+def s_heading(u: Unit) -> str | None:
+    """Headings (存在问题, 改进措施) are OTHER."""
+    return "OTHER" if _HEADING.match(u.text.strip()) else None
+
+
+def s_framing(u: Unit) -> str | None:
+    """Framing sentences that introduce a list are OTHER."""
+    t = u.text.strip()
+    return "OTHER" if not u.enumerated and (_FRAMING.search(t) or t.endswith(("：", ":"))) else None
+
+
+def s_zone(u: Unit) -> str | None:
+    """An enumerated item takes the part of the section it stands in."""
+    if not u.enumerated:
+        return None
+    return {"P": "PROBLEM", "R": "REMEDY"}.get(u.zone)
+
+
+def s_problem_words(u: Unit) -> str | None:
+    """Words of shortcoming (不够, 有待, 仍需 …)."""
+    return "PROBLEM" if _PROBLEM_WORDS.search(u.text) and not _REMEDY_START.match(u.text) else None
+
+
+def s_remedy_words(u: Unit) -> str | None:
+    """Starts like a commitment (加强, 进一步, 将 …)."""
+    return "REMEDY" if _REMEDY_START.match(u.text) else None
+
+
+STATEMENT_LFS: list[SLF] = [s_heading, s_framing, s_zone, s_problem_words, s_remedy_words]
+
+
+def label_statement(u: Unit) -> str:
+    """The combined weak label of one unit: PROBLEM, REMEDY or OTHER."""
+    for lf in STATEMENT_LFS:
+        if (lab := lf(u)) is not None:
+            return lab
+    return "OTHER"
+
+
+def lf_votes(lfs: list, items: list) -> dict[str, list]:
+    """Each LF's output on each item."""
+    return {lf.__name__: [lf(x) for x in items] for lf in lfs}
+
+
+def coverage_precision(votes: list, truth: list) -> tuple[float, float | None, int]:
+    """(coverage, precision, firings) of one LF's votes against true labels."""
+    fired = [(v, t) for v, t in zip(votes, truth) if v is not None]
+    cov = len(fired) / len(votes) if votes else 0.0
+    prec = sum(v == t for v, t in fired) / len(fired) if fired else None
+    return cov, prec, len(fired)
