@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,9 +32,9 @@ _HTML_SNIFF = re.compile(rb"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head
                          re.IGNORECASE | re.DOTALL)
 # C0 controls other than \t \n \v \f \r, and DEL: binary data when frequent in decoded text
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-# private-use code points and U+FFFD: what a wrong multi-byte guess or garbage produces
 # what Chinese report text is made of: CJK, CJK and full-width punctuation, printable ASCII, blanks
 _COMMON = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u2010-\u2027\x20-\x7e\t\n\r]")
+# private-use code points and U+FFFD: what a wrong multi-byte guess or garbage produces
 _ODD = re.compile(r"[\ue000-\uf8ff\ufffd]")
 
 
@@ -75,8 +76,12 @@ def read_document(path: str | Path, max_bytes: int = MAX_BYTES) -> Document:
     warnings: list[Warning_] = []
     if fmt in ("txt", "md"):
         raw = decode_text(data, warnings)
+    elif fmt == "html":
+        raw = read_html(data, warnings)
+    elif fmt == "docx":
+        raw = read_docx(data)
     else:
-        raise IngestError("unsupported_format", f"{fmt} files are not read yet")
+        raw = read_pdf(data, warnings)
     normalized = normalize(raw)
     return Document(path=path, format=fmt, sha256=hashlib.sha256(data).hexdigest(),
                     text=normalized.text, normalized=normalized, warnings=warnings)
@@ -230,3 +235,363 @@ def _check_text(text: str, enc: str) -> str:
     if not _looks_like_text(text):
         raise IngestError("binary_file", f"the bytes do not read as text (tried {enc})")
     return text
+
+
+# --- HTML -----------------------------------------------------------------------------
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.IGNORECASE)
+_CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
+                    "big5": "big5hkscs", "utf8": "utf-8"}
+# elements whose content is never visible text
+_SKIP_TAGS = frozenset("script style noscript template head title iframe object embed svg canvas "
+                       "select option button input textarea nav map audio video".split())
+_BLOCK_TAGS = frozenset("address article aside blockquote center dd details dialog dir div dl dt "
+                        "fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr "
+                        "li main menu ol p pre section summary ul caption body html tr td th".split())
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+# a blank between two CJK characters or CJK punctuation is source formatting, not text
+_CJK_GAP = re.compile(r"(?<=[\u3001-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3001-\u303f\u4e00-\u9fff\uff00-\uffef])")
+_MAX_SPAN = 1000
+
+
+def read_html(data: bytes, warnings: list[Warning_]) -> str:
+    """Visible text of an HTML page, one block per line, tables as tab-separated rows."""
+    import lxml.html
+    from lxml import etree
+
+    text = _decode_html(data, warnings)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as e:
+        raise IngestError("corrupt_file", f"the HTML cannot be parsed: {e}") from None
+    lines: list[str] = []
+    _HtmlText(lines).block(root)
+    if not lines:
+        raise IngestError("empty_file", "the HTML page holds no visible text")
+    return "\n".join(lines) + "\n"
+
+
+def _decode_html(data: bytes, warnings: list[Warning_]) -> str:
+    """Decode with the charset a <meta> tag declares when it fits the bytes, else as plain text."""
+    m = _META_CHARSET.search(data[:8192])
+    if m and not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        declared = m.group(1).decode("ascii").lower()
+        enc = _CHARSET_ALIASES.get(declared, declared)
+        try:
+            return data.decode(enc)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_text(data, warnings)
+
+
+def _one_line(text: str) -> str:
+    return _CJK_GAP.sub("", _SPACES.sub(" ", text)).strip()
+
+
+class _HtmlText:
+    """Walks an lxml tree, writing visible text into ``lines`` (inline runs joined, blocks split)."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        self.run: list[str] = []
+
+    def flush(self) -> None:
+        if self.run:
+            line = _one_line("".join(self.run))
+            self.run = []
+            if line:
+                self.lines.append(line)
+
+    def block(self, el) -> None:
+        """Write ``el``'s content (not its tail)."""
+        if el.text:
+            self.run.append(el.text)
+        for child in el:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag and not _hidden(child, tag):
+                if tag == "table":
+                    self.flush()
+                    self.table(child)
+                elif tag == "br":
+                    self.flush()
+                elif tag in _BLOCK_TAGS:
+                    self.flush()
+                    self.block(child)
+                    self.flush()
+                else:
+                    self.block(child)
+            if child.tail:
+                self.run.append(child.tail)
+
+    def table(self, table) -> None:
+        if table.xpath(".//table"):  # a layout table around other tables: read it as blocks
+            self.block(table)
+            self.flush()
+            return
+        for row in _table_grid(table):
+            if any(row):
+                self.lines.append("\t".join(row))
+
+
+def _hidden(el, tag: str) -> bool:
+    if tag in _SKIP_TAGS:
+        return True
+    style = el.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style)) or el.get("hidden") is not None
+
+
+def _cell_text(cell) -> str:
+    lines: list[str] = []
+    walker = _HtmlText(lines)
+    walker.block(cell)
+    walker.flush()
+    return _one_line(" ".join(lines))
+
+
+def _span(cell, name: str) -> int:
+    try:
+        return max(0, min(int(cell.get(name, "1").strip() or 1), _MAX_SPAN))
+    except ValueError:
+        return 1
+
+
+def _table_grid(table) -> list[list[str]]:
+    """The rows of a table with every rowspan/colspan expanded (the text repeated)."""
+    trs = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+    grid: dict[tuple[int, int], str] = {}
+    width = 0
+    for r, tr in enumerate(trs):
+        c = 0
+        for cell in tr.xpath("./td|./th"):
+            while (r, c) in grid:
+                c += 1
+            text = _cell_text(cell)
+            rowspan = _span(cell, "rowspan") or len(trs) - r  # rowspan="0": to the end
+            colspan = _span(cell, "colspan") or 1
+            for dr in range(min(rowspan, len(trs) - r)):
+                for dc in range(colspan):
+                    grid[(r + dr, c + dc)] = text
+            c += colspan
+        width = max(width, c)
+    if grid:
+        width = max(width, max(c for _, c in grid) + 1)
+    return [[grid.get((r, c), "") for c in range(width)] for r in range(len(trs))]
+
+
+# --- docx -----------------------------------------------------------------------------
+
+
+def read_docx(data: bytes) -> str:
+    """Paragraphs and tables of a Word document in body order, tables as tab-separated rows."""
+    import io
+    import zipfile
+
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from lxml import etree
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, etree.XMLSyntaxError, ValueError) as e:
+        raise IngestError("corrupt_file",
+                          f"the Word document cannot be opened (damaged or cut short): {e}") from None
+    lines: list[str] = []
+    _docx_blocks(document.element.body, document, lines)
+    if not any(line.strip() for line in lines):
+        raise IngestError("empty_file", "the Word document holds no text")
+    return "\n".join(lines) + "\n"
+
+
+def _docx_blocks(parent, document, lines: list[str]) -> None:
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for child in parent.iterchildren():
+        if child.tag == qn("w:p"):
+            lines.append(Paragraph(child, document).text)
+        elif child.tag == qn("w:tbl"):
+            for row in _docx_grid(Table(child, document)):
+                if any(row):
+                    lines.append("\t".join(row))
+        elif child.tag == qn("w:sdt"):  # a content control around paragraphs or tables
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                _docx_blocks(content, document, lines)
+
+
+def _docx_grid(table) -> list[list[str]]:
+    """Rows of a Word table; python-docx repeats a merged cell in every grid position it covers."""
+    texts: dict = {}  # keyed by the <w:tc> element: a merged cell's text is computed once
+    rows = []
+    for row in table.rows:
+        cells = []
+        for cell in row.cells:
+            if cell._tc not in texts:
+                texts[cell._tc] = _one_line(cell.text)
+            cells.append(texts[cell._tc])
+        rows.append([""] * row.grid_cols_before + cells + [""] * row.grid_cols_after)
+    width = max((len(r) for r in rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows]
+
+
+# --- PDF ------------------------------------------------------------------------------
+
+# Kangxi radicals and CJK radical supplements: PDF fonts often map 一 人 日 … to these look-alikes
+_RADICALS = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0x2E80, 0x2FE0)
+             if unicodedata.normalize("NFKC", chr(cp)) != chr(cp)}
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+def read_pdf(data: bytes, warnings: list[Warning_]) -> str:
+    """The text layer of a PDF, page by page; tables found on a page as tab-separated rows
+    at their place, the text around them as pdfplumber extracts it.
+
+    A PDF cut short (no trailer) is read from the objects that survive, with a warning."""
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    salvaged = False
+    try:
+        pages, unreadable = _pdf_pages(data)
+    except PDFPasswordIncorrect:
+        raise IngestError("unreadable", "the PDF is password-protected") from None
+    except Exception as e:  # pdfminer raises many types (PSEOF, PDFSyntaxError, …) on damaged files
+        repaired = _pdf_with_trailer(data)
+        try:
+            if repaired is None:
+                raise e
+            pages, unreadable = _pdf_pages(repaired)
+        except Exception:
+            raise IngestError("corrupt_file", "the PDF cannot be opened (damaged or cut short): "
+                              f"{type(e).__name__}: {e}") from None
+        salvaged = True
+    text = "\n".join(pages).translate(_RADICALS)
+    cids = len(_CID.findall(text))
+    if not text.strip() or cids * 8 * 2 > len(text):  # (cid:N) holds ~8 characters: over half the text
+        if salvaged or (unreadable and not text.strip()):
+            raise IngestError("corrupt_file", f"no text could be read from the damaged PDF ({len(pages)} pages)")
+        raise IngestError("pdf_no_text_layer",
+                          f"the PDF has no usable text layer ({len(pages)} page(s) of images, a scan, "
+                          "or fonts without a Unicode mapping); OCR is not supported yet")
+    if salvaged or not data.rstrip().endswith(b"%%EOF"):
+        warnings.append(Warning_(code="truncated_file",
+                                 message=f"the PDF was cut short; read the {len(pages)} page(s) that survive"))
+    if unreadable:
+        warnings.append(Warning_(code="pdf_page_unreadable",
+                                 message=f"page(s) {', '.join(map(str, unreadable))} could not be read"))
+    empty = [str(i) for i, p in enumerate(pages, 1) if not p.strip() and i not in unreadable]
+    if empty:
+        warnings.append(Warning_(code="pdf_page_without_text",
+                                 message=f"page(s) {', '.join(empty)} have no text layer (images?)"))
+    if cids:
+        warnings.append(Warning_(code="pdf_unmapped_glyphs",
+                                 message=f"{cids} glyph(s) without a Unicode mapping, written as (cid:N)"))
+    return text
+
+
+def _pdf_pages(data: bytes) -> tuple[list[str], list[int]]:
+    """The text of every page, and the numbers of the pages that could not be read."""
+    import io
+
+    import pdfplumber
+
+    pages: list[str] = []
+    unreadable: list[int] = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            try:
+                pages.append(_pdf_page(page))
+            except Exception:  # one damaged page (bad stream, bad font) must not lose the others
+                unreadable.append(number)
+                pages.append("")
+            page.close()
+    return pages, unreadable
+
+
+_PDF_OBJECT = re.compile(rb"(\d+)\s+\d+\s+obj\b")
+_PDF_CATALOG = re.compile(rb"(\d+)\s+(\d+)\s+obj\s*<<(?:(?!endobj).){0,2000}?/Type\s*/Catalog", re.DOTALL)
+
+
+def _pdf_with_trailer(data: bytes) -> bytes | None:
+    """A PDF cut short, ended after its last whole object with a trailer naming its catalog."""
+    end = data.rfind(b"endobj")
+    catalog = _PDF_CATALOG.search(data)
+    if end < 0 or catalog is None:
+        return None
+    size = max(int(m.group(1)) for m in _PDF_OBJECT.finditer(data)) + 1
+    return (data[: end + len(b"endobj")]
+            + b"\ntrailer\n<< /Root %s %s R /Size %d >>\n%%%%EOF\n" % (catalog.group(1), catalog.group(2), size))
+
+
+def _invisible(obj: dict) -> bool:
+    """A filled, unstroked white shape: text-line backgrounds that must not count as table rules."""
+    if obj["object_type"] not in ("rect", "curve") or obj.get("stroke"):
+        return False
+    color = obj.get("non_stroking_color")
+    if color is None:
+        return True
+    if not isinstance(color, (tuple, list)):
+        color = (color,)
+    if len(color) == 4:  # CMYK white
+        return all(isinstance(v, (int, float)) and v <= 0.05 for v in color)
+    return all(isinstance(v, (int, float)) and v >= 0.95 for v in color)
+
+
+def _pdf_page(page) -> str:
+    drawn = page.filter(lambda o: not _invisible(o))
+    # a table cut by a page break has no rule under its last row: close it where its verticals end
+    verticals = [e for e in drawn.edges if e["orientation"] == "v" and e["bottom"] - e["top"] > 5]
+    settings = {"explicit_horizontal_lines": [min(e["top"] for e in verticals),
+                                              max(e["bottom"] for e in verticals)]} if verticals else {}
+    tables = [t for t in drawn.find_tables(settings)
+              if max((len(r.cells) for r in t.rows), default=0) >= 2]  # one column: a frame round prose
+    tables.sort(key=lambda t: t.bbox[1])
+    cells = [(t.bbox, t.cells) for t in tables]
+
+    def outside_tables(obj: dict) -> bool:
+        """True unless the object's middle is in a table cell (text in no cell is kept as prose)."""
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom and
+                       any(a <= x <= c and b <= y <= d for a, b, c, d in boxes)
+                       for (x0, top, x1, bottom), boxes in cells)
+
+    parts: list[str] = []
+    y = float(page.bbox[1])
+    for table in tables:
+        _, top, _, bottom = table.bbox
+        parts.append(_pdf_strip(page, y, top, outside_tables))
+        parts.extend("\t".join(row) for row in _pdf_grid(table) if any(row))
+        y = bottom
+    parts.append(_pdf_strip(page, y, float(page.bbox[3]) + 1, outside_tables))
+    return "\n".join(p for p in parts if p)
+
+
+def _pdf_strip(page, top: float, bottom: float, keep) -> str:
+    """Text of the objects whose middle lies in [top, bottom) and outside every table."""
+    strip = page.filter(lambda o: "top" in o and top <= (o["top"] + o["bottom"]) / 2 < bottom
+                        and keep(o))
+    return (strip.extract_text() or "").strip("\n")
+
+
+def _pdf_grid(table) -> list[list[str]]:
+    """Rows of a pdfplumber table; a position a merged cell covers repeats that cell's text."""
+    texts = table.extract()
+    by_box = {box: _one_line(text or "") for row, trow in zip(table.rows, texts)
+              for box, text in zip(row.cells, trow) if box is not None}
+    # the grid lines: pdfplumber indexes a row's cells by the distinct left edges of all cells
+    xs = sorted({box[0] for box in by_box}) + [table.bbox[2]]
+    ys = sorted({box[1] for box in by_box}) + [table.bbox[3]]
+    grid = []
+    for r, (row, trow) in enumerate(zip(table.rows, texts)):
+        y = (ys[r] + ys[r + 1]) / 2
+        out = []
+        for c, box in enumerate(row.cells):
+            if box is None:
+                x = (xs[c] + xs[c + 1]) / 2
+                out.append(next((t for (x0, top, x1, bottom), t in by_box.items()
+                                 if x0 < x < x1 and top < y < bottom), ""))
+            else:
+                out.append(by_box[box])
+        grid.append(out)
+    return grid
