@@ -135,24 +135,19 @@ class SpacyBackend:
 
         self.ner = spacy.load(path / "ner")
         self.textcat = spacy.load(path / "textcat")
-        self.beam = "beam_ner" in self.ner.pipe_names
 
     def predict_spans(self, text: str, windows: list[tuple[int, int]]) -> list[SpanPrediction]:
         out = []
         texts = [text[a:b] for a, b in windows]
         for (a, _), doc in zip(windows, self.ner.pipe(texts, batch_size=64)):
             for ent in doc.ents:
-                out.append(SpanPrediction(a + ent.start_char, a + ent.end_char, ent.label_, _ent_score(doc, ent)))
+                # the greedy NER scores no spans: its facts carry confidence 1.0
+                out.append(SpanPrediction(a + ent.start_char, a + ent.end_char, ent.label_, 1.0))
         return out
 
     def classify(self, units: list[Unit]) -> list[dict[str, float]]:
         docs = self.textcat.pipe((classifier_input(u) for u in units), batch_size=64)
         return [dict(d.cats) for d in docs]
-
-
-def _ent_score(doc, ent) -> float:
-    scores = doc.user_data.get("ent_scores") if doc.user_data else None
-    return float(scores.get((ent.start_char, ent.end_char, ent.label_), 1.0)) if scores else 1.0
 
 
 class RulesBackend:

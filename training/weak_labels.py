@@ -234,3 +234,58 @@ def coverage_precision(votes: list, truth: list) -> tuple[float, float | None, i
     cov = len(fired) / len(votes) if votes else 0.0
     prec = sum(v == t for v, t in fired) / len(fired) if fired else None
     return cov, prec, len(fired)
+
+
+# --- the report of `nianbao weak-report` ------------------------------------------------
+@dataclass
+class LFStats:
+    name: str
+    kind: str  # quantity | statement
+    coverage: float
+    precision: float | None
+    fired: int
+
+
+def lf_report(docs: list) -> list[LFStats]:
+    """Coverage and precision of each LF (and of the combination) over the candidates
+    and units of the gold documents' narrative sections."""
+    from extraction.narrative import regions
+    from extraction.statements import segment
+    from extraction.values import find_quantities
+    from training.corpus import sections_of
+    from training.evaluate import match_statements
+
+    contexts, q_truth, units, s_truth = [], [], [], []
+    for d in docs:
+        if not d.text:
+            continue
+        gold = {(f.start, f.end): f.label for f in d.facts if f.start is not None}
+        for name, s, e in regions(d.text, sections_of(d.text)):
+            for q in find_quantities(d.text, s, e):
+                contexts.append(QContext.of(d.text, q))
+                q_truth.append(gold.get((q.start, q.end), "O"))
+            if name in (None, "problems"):
+                us = segment(d.text, s, e)
+                truth = ["OTHER"] * len(us)
+                for lab in ("PROBLEM", "REMEDY"):
+                    g = [("X", x.start, x.end) for x in d.statements if x.label == lab and x.start is not None]
+                    for _, j in match_statements(g, [("X", u.start, u.end) for u in us]):
+                        truth[j] = lab
+                units += us
+                s_truth += truth
+    out = []
+    for kind, lfs, items, truth, combined in (("quantity", QUANTITY_LFS, contexts, q_truth, label_quantity),
+                                              ("statement", STATEMENT_LFS, units, s_truth, label_statement)):
+        for name, votes in lf_votes(lfs, items).items():
+            out.append(LFStats(name, kind, *coverage_precision(votes, truth)))
+        out.append(LFStats("COMBINED", kind, *coverage_precision([combined(x) for x in items], truth)))
+    return out
+
+
+def format_report(stats: list[LFStats]) -> str:
+    """A plain-text table of LF statistics."""
+    rows = [f"{'kind':10s} {'labelling function':28s} {'coverage':>9s} {'precision':>9s} {'fired':>6s}"]
+    for s in stats:
+        p = "-" if s.precision is None else f"{s.precision:.3f}"
+        rows.append(f"{s.kind:10s} {s.name:28s} {s.coverage:9.3f} {p:>9s} {s.fired:6d}")
+    return "\n".join(rows)

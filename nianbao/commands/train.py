@@ -1,8 +1,96 @@
-"""CLI commands: train (filled in by its issue)."""
+"""CLI: ``nianbao train``, ``nianbao evaluate``, ``nianbao weak-report``."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import List, Optional
+
 import typer
+from rich.console import Console
+
+console = Console(stderr=True)
+
+
+def train(
+    out: Path = typer.Option(Path("models/narrative"), "-o", "--out", help="model directory to write"),
+    gold: Optional[List[Path]] = typer.Option(None, "--gold", help="gold JSONL files to train on "
+                                              "(default: the corpus gold and annotations/gold)"),
+    hold_out: Optional[List[str]] = typer.Option(None, "--hold-out", help="doc ids never trained on"),
+    cv: int = typer.Option(0, "--cv", help="also cross-validate with this many folds by document "
+                                           "and write the metrics to OUT/cv_metrics.json"),
+    synthetic_paragraphs: int = typer.Option(3000, help="synthetic overview paragraphs"),
+    synthetic_sections: int = typer.Option(600, help="synthetic problems sections"),
+    ner_steps: int = typer.Option(1500, help="NER training steps"),
+    textcat_steps: int = typer.Option(1500, help="textcat training steps"),
+    seed: int = typer.Option(0, help="random seed"),
+) -> None:
+    """Train the narrative model (NER + statement textcat) from weak labels, synthetic
+    data and gold."""
+    from training.corpus import all_gold_files, load_gold
+    from training.evaluate import format_table
+    from training.train import TrainSettings, cross_validate, train_model
+
+    settings = TrainSettings(synthetic_paragraphs=synthetic_paragraphs, synthetic_sections=synthetic_sections,
+                             ner_steps=ner_steps, textcat_steps=textcat_steps, seed=seed)
+    docs = [d for f in (gold or all_gold_files()) for d in load_gold(f)]
+    held = set(hold_out or [])
+    train_model(out, docs, held, settings)
+    console.print(f"model written to {out}")
+    if cv:
+        metrics, _ = cross_validate([d for d in docs if d.doc_id not in held], cv, settings, out.parent / f".{out.name}-cv")
+        print(format_table(metrics, f"{cv}-fold cross-validation by document"))
+        (out / "cv_metrics.json").write_text(json.dumps(metrics.to_dict(), ensure_ascii=False, indent=1),
+                                             encoding="utf-8")
+
+
+def evaluate(
+    gold: Path = typer.Option(..., "--gold", help="gold narrative JSONL"),
+    records: Optional[Path] = typer.Option(None, "--records", help="records JSONL to score (default: run the model)"),
+    reports: Optional[Path] = typer.Option(None, "--reports", help="directory of the gold's reports "
+                                           "(default ../shared/corpus/reports)"),
+    model: Optional[str] = typer.Option(None, "--model", help="narrative model directory"),
+    backend: str = typer.Option("spacy", "--backend", help="narrative backend: spacy | rules"),
+    out: Optional[Path] = typer.Option(None, "--out", help="write the metrics as JSON here"),
+) -> None:
+    """P/R/F1 of facts ((label, value) per document, and span-exact) and statements."""
+    from extraction.narrative import load_narrative_model
+    from extraction.record import Narrative
+    from training.corpus import REPORTS_DIR, load_gold
+    from training.evaluate import evaluate_documents, format_table
+    from training.train import predict_gold
+
+    docs = load_gold(gold, reports or REPORTS_DIR)
+    missing = [d.doc_id for d in docs if d.text is None]
+    if records is not None:
+        predicted = {}
+        with open(records, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    rec = json.loads(line)
+                    predicted[Path(rec["source"]["path"]).stem] = Narrative(**rec.get("narrative", {}))
+    else:
+        if missing:
+            console.print(f"[yellow]no report text for {', '.join(missing)}: counted as predicting nothing[/yellow]")
+        predicted = predict_gold(load_narrative_model(model, backend=backend), docs)
+    metrics = evaluate_documents(docs, predicted)
+    print(format_table(metrics, f"{gold.name}: {len(docs)} documents"))
+    if out is not None:
+        out.write_text(json.dumps(metrics.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def weak_report(
+    gold: Optional[List[Path]] = typer.Option(None, "--gold", help="gold JSONL (default: all gold)"),
+) -> None:
+    """Each labelling function's coverage and precision against the gold."""
+    from training.corpus import all_gold_files, load_gold
+    from training.weak_labels import format_report, lf_report
+
+    docs = [d for f in (gold or all_gold_files()) for d in load_gold(f)]
+    print(format_report(lf_report(docs)))
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+    app.command("train")(train)
+    app.command("evaluate")(evaluate)
+    app.command("weak-report")(weak_report)

@@ -1,0 +1,244 @@
+"""Synthetic report prose with known labels.
+
+``paragraphs`` writes overview-like paragraphs that mix quantity facts (many phrasings,
+measure words, Arabic/Chinese numerals, 万, qualifiers) with the guideline's negative
+cases (WeChat issues, category breakdowns, multi-year totals, items submitted or
+adopted, newspaper coverage, other counted things, dates and percentages).
+``problem_sections`` writes section-五-like text with problem and remedy items, framing
+sentences and headings. Every phrasing here is written from the guideline and general
+knowledge of these reports, not copied from gold.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+import cn2an
+
+AGENCIES = ["我局", "我委", "我办", "本机关", "我区", "我县", "我市", "区政府", "县政府", "市政府", "我中心", "本单位"]
+NAMES = ["健康盐池", "平安某县", "某市发布", "医保之窗", "政务服务", "阳光政务", "某区发布", "惠民医保"]
+
+# (phrase before the number, measure words, phrase after); {a} agency, {n} a name
+FACTS: dict[str, list[tuple[str, str, str]]] = {
+    "POSTS_TOTAL": [
+        ("全年主动公开政府信息", "条件", ""), ("本年度主动公开信息", "条件", ""), ("共主动公开政府信息", "条件", ""),
+        ("全年共公开各类政府信息", "条", ""), ("{a}主动公开政府信息共计", "条件", ""), ("共公布政府信息", "条", ""),
+        ("截至12月31日，{a}共公开政府信息", "条件", ""), ("审查公开发布政府信息", "件条", ""),
+        ("通过网站及其他渠道公开信息", "条", ""), ("通过政府网站、新闻媒体等渠道发布信息", "条", ""),
+        ("通过网站和公众号发布政务信息", "条", ""), ("{a}全年累计主动公开政府信息", "条", ""),
+        ("主动公开", "条件", "政府信息"), ("公开政府信息", "条", ""),
+    ],
+    "POSTS_WEBSITE": [
+        ("通过门户网站主动公开信息", "条件", ""), ("在信息公开网主动公开各类政府信息共计", "条", ""),
+        ("{a}在政府网站发布信息", "条篇", ""), ("政务公开专栏更新信息", "条", ""),
+        ("通过县政府门户网站公开政务信息", "条", ""), ("在政府信息公开平台发布", "条", "信息"),
+        ("信息公开目录新增信息", "条", ""), ("在信用平台公示信息", "条", ""), ("部门网站发布动态信息", "条篇", ""),
+        ("网站共发布信息", "条", ""), ("在公开专栏发布", "条", "各类信息"),
+    ],
+    "POSTS_WECHAT": [
+        ("微信公众号共计推送信息", "条篇", ""), ("通过“{n}”微信公众号发布信息", "条篇", ""), ("共推文", "篇条", ""),
+        ("公众号全年推送文章", "篇", ""), ("微信公众号发布", "篇条", "文章"), ("“{n}”公众号推送", "篇", "图文"),
+        ("官方微信发布", "条篇", "信息"),
+    ],
+    "POSTS_WEIBO": [
+        ("官方微博发布信息", "条", ""), ("政务微博发布博文", "条篇", ""), ("通过“{n}”微博发布", "条", "信息"),
+        ("微博账号全年发布", "条", "微博"),
+    ],
+    "POSTS_NEWMEDIA": [
+        ("新媒体信息", "条", ""), ("通过政务新媒体发布信息", "条篇", ""), ("抖音号发布短视频", "条个", ""),
+        ("微信和微博共发布信息", "条", ""), ("“两微一端”发布信息", "条", ""), ("视频号推送作品", "个条", ""),
+        ("今日头条号发布", "篇条", "信息"), ("政务新媒体矩阵推送", "条", "信息"), ("客户端发布", "条", "资讯"),
+    ],
+    "POLICY_INTERPRETATIONS": [
+        ("政策解读信息", "条篇", ""), ("发布政策解读", "篇条", ""), ("制作图解", "篇个", ""), ("制作政策解读", "个篇", ""),
+        ("发布解读材料", "份篇", ""), ("其中政策解读", "条篇", ""), ("对", "项个", "重要政策文件进行解读"),
+        ("发布图文解读", "篇", ""), ("开展政策解读", "次场", ""),
+    ],
+    "REQUESTS_RECEIVED": [
+        ("共收到政府信息公开申请", "件", ""), ("全年受理政府信息公开申请", "件个", ""), ("本年度新收政府信息公开申请", "件", ""),
+        ("共收到和处理政府信息公开申请", "件", ""), ("{a}共收到", "件", "申请"), ("各类政府信息公开申请共计", "件", ""),
+        ("依申请公开受理", "件", ""),
+    ],
+    "HOTLINE_CASES": [
+        ("办理12345热线", "件个", ""), ("办理书记信箱", "件", ""), ("回复网上问政", "个件条", ""), ("办理县长信箱来信", "件封", ""),
+        ("答复网民留言", "条件", ""), ("受理政务咨询", "件个", ""), ("办理8890平台工单", "件", ""),
+        ("通过热线电话答复群众", "通个", ""), ("办理市长信箱", "件", ""), ("回复民心网留言", "件条", ""),
+    ],
+    "OPEN_DAY_EVENTS": [
+        ("开展政府开放日活动", "场次", ""), ("举办政府开放日", "场次期", ""), ("组织“政府开放日”活动", "场次", ""),
+        ("举办“{n}”开放日活动", "场", ""),
+    ],
+    "OPEN_DAY_PARTICIPANTS": [
+        ("举办政府开放日活动，邀请", "名位", "群众代表参加"), ("在开放日活动中，共有", "名人", "市民参加"),
+        ("开放日活动邀请", "名位", "服务对象代表、媒体代表"), ("政府开放日吸引", "人名", "参与"),
+    ],
+    "TRAINING_SESSIONS": [
+        ("组织业务培训", "次场期", ""), ("举办政务公开专题培训", "次场期", ""), ("开展业务培训", "次", ""),
+        ("组织专题学习", "次", ""), ("举办业务培训班", "期次", ""), ("开展政务公开培训", "场次", ""),
+    ],
+    "FOLLOWERS": [
+        ("累计关注人数上升至", "人", ""), ("粉丝数达", "人万", ""), ("关注用户达", "人", ""), ("订阅用户", "人户", ""),
+        ("只有", "人", "关注"), ("现有关注者", "人", ""), ("客户端注册用户达", "人个", ""),
+    ],
+}
+# negative cases: no span (phrase before, measure words, phrase after)
+DISTRACTORS: list[tuple[str, str, str]] = [
+    ("微信公众号发布", "期", ""), ("其中工作动态", "条件", ""), ("通知公告", "条", ""), ("人事信息", "条", ""),
+    ("向上级报送信息", "条篇", ""), ("被采用", "条篇", ""), ("采用工作信息", "篇条", ""), ("在《某某日报》刊发稿件", "篇", ""),
+    ("电视台播出新闻", "条", ""), ("自2008年以来累计公开信息", "条", ""), ("历年累计发布", "条", "信息"),
+    ("制发文件", "件", ""), ("行政处罚", "件", ""), ("办理人大代表建议", "件", ""), ("清理规范性文件", "件", ""),
+    ("召开专题会议", "次", ""), ("听取工作汇报", "次", ""), ("开展监督检查", "次", ""), ("召开新闻发布会", "场", ""),
+    ("开设政务新媒体账号", "个", ""), ("保留微信工作群", "个", ""), ("政策法规、政策解读", "条", ""),
+    ("办事指南及政策解读", "条", ""), ("办结", "件", ""), ("自然人申请", "件", ""), ("予以公开", "件", ""),
+    ("结转下年度", "件", ""), ("受理信访", "件", ""), ("开展直播", "场", ""), ("制作宣传片", "个", ""),
+    ("培训干部", "人", "次"), ("政务服务事项", "项", ""), ("办件总量为", "件", ""), ("发放征求表", "份", ""),
+    ("收集意见建议", "条", ""), ("聘请监督员", "名", ""), ("开展宣传活动", "次场", ""), ("推出节目", "期", ""),
+    ("组织", "期", "《问政》节目"), ("受理群众诉求", "起件", ""), ("抽检农产品", "批", "次"),
+    ("注销政务新媒体", "个", ""), ("行政复议案件", "件", ""), ("涉及企业", "家", ""), ("公开财政资金信息", "条", "，其中专项资金"),
+]
+HEADINGS = ["（一）主动公开情况。", "（二）依申请公开情况。", "（三）政府信息管理情况。", "（四）平台建设情况。",
+            "（五）监督保障情况。", "一、总体情况", ""]
+FILLERS = ["{a}高度重视政务公开工作", "严格落实信息发布审核制度", "坚持以公开为常态、不公开为例外",
+           "于{m}月{d}日召开工作会议", "公开率达{p}%", "按照上级要求", "进一步规范信息发布流程",
+           "{y}年{m}月，{a}开通“{n}”微信公众号", "本报告数据统计期限为{y}年1月1日至12月31日"]
+
+
+@dataclass
+class SynthDoc:
+    text: str
+    spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, label)
+    statements: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+def _numeral(rng: random.Random, label: str | None) -> tuple[str, str, int]:
+    """(leading word outside the span, numeral text inside it, value)."""
+    big = label in ("POSTS_TOTAL", "POSTS_WEBSITE", "POSTS_NEWMEDIA", "FOLLOWERS", "POSTS_WECHAT")
+    v = rng.choice([rng.randint(0, 9), rng.randint(10, 99), rng.randint(100, 999),
+                    rng.randint(1000, 20000) if big else rng.randint(10, 60)])
+    lead = rng.choice(["", "", "", "共", "近", "约", "超过", "逾", "累计", "达", "共计"])
+    style = rng.random()
+    if style < 0.12 and 0 < v < 100:
+        return lead, cn2an.an2cn(v).replace("一十", "十") if v < 20 else cn2an.an2cn(v), v
+    if style < 0.2 and big and v >= 1000:
+        w = round(v / 10000, 1)
+        if w > 0:
+            return lead, f"{w:g}万", int(round(w * 10000))
+    sp = rng.choice(["", "", "", " "])
+    return lead, f"{sp}{v}{sp}", v
+
+
+def _mention(rng: random.Random, label: str | None, tpl: tuple[str, str, str]) -> tuple[str, int, int]:
+    """A clause with one number; returns (clause, span start, span end) within it."""
+    before, measures, after = tpl
+    before = before.format(a=rng.choice(AGENCIES), n=rng.choice(NAMES))
+    lead, num, _ = _numeral(rng, label)
+    mw = rng.choice(measures) if rng.random() > 0.04 else ""
+    tail = rng.choice(["", "", "", "余", "多"]) if not lead and mw and num.strip().isdigit() and int(num) >= 10 else ""
+    if mw == "万":  # 粉丝数达1.2万
+        mw = ""
+        num = num if "万" in num else num + "万"
+    after_q = rng.choice(["", "", "", "左右"]) if not tail and not lead else ""
+    lead = lead if lead not in before[-2:] else ""
+    clause = before + lead
+    s = len(clause)
+    span = num + tail + mw
+    clause += span
+    e = len(clause.rstrip())
+    s += len(span) - len(span.lstrip())
+    clause += after_q + after
+    return clause, s, e
+
+
+def paragraphs(n: int, seed: int = 0) -> list[SynthDoc]:
+    """``n`` overview-like paragraphs with their quantity spans."""
+    rng = random.Random(seed)
+    labels = list(FACTS)
+    out = []
+    for _ in range(n):
+        text = rng.choice(HEADINGS)
+        spans = []
+        for _ in range(rng.randint(2, 7)):
+            r = rng.random()
+            if r < 0.45:
+                label = rng.choice(labels)
+                clause, s, e = _mention(rng, label, rng.choice(FACTS[label]))
+            elif r < 0.85:
+                label = None
+                clause, s, e = _mention(rng, None, rng.choice(DISTRACTORS))
+            else:
+                label = None
+                clause, s, e = rng.choice(FILLERS).format(a=rng.choice(AGENCIES), m=rng.randint(1, 12),
+                                                          d=rng.randint(1, 28), p=rng.randint(50, 100),
+                                                          y=rng.randint(2015, 2025), n=rng.choice(NAMES)), 0, 0
+            base = len(text)
+            text += clause + rng.choice(["，", "，", "；", "。", "、"])
+            if label is not None:
+                spans.append((base + s, base + e, label))
+        text = text[:-1] + "。"
+        out.append(SynthDoc(text, spans))
+    return out
+
+
+AREAS = ["政策解读", "信息公开", "政务新媒体", "依申请公开", "公开队伍建设", "栏目设置", "信息发布", "政务公开平台",
+         "重点领域信息公开", "公开内容", "回应关切", "政务公开工作机制", "基层政务公开", "公开质量"]
+PROBLEM_TAILS = ["还需进一步加强", "有待提高", "不够及时", "形式单一", "质量不高", "仍有差距", "不够规范", "意识不强",
+                 "覆盖面不广", "内容不够丰富", "针对性不强", "存在薄弱环节", "力量不足", "仍需完善", "更新不够及时"]
+PROBLEM_MORE = ["个别单位重视程度不够", "工作人员多为兼职，流动性较大", "主要还是文字解读，图解、视频等形式运用较少",
+                "与群众期待相比还有一定差距", "部分栏目存在信息更新滞后的情况", "对政策文件的解读不够深入"]
+REMEDY_VERBS = ["进一步加强", "持续深化", "加大", "不断完善", "着力提升", "切实做好", "健全", "拓宽", "丰富", "强化",
+                "扎实推进", "全面提升", "继续优化", "认真落实"]
+REMEDY_OBJS = ["工作力度", "工作机制", "质量和水平", "渠道", "形式", "培训力度", "审核把关", "监督考核"]
+REMEDY_MORE = ["确保政府信息公开工作制度化、规范化", "让群众看得到、听得懂、能监督", "定期组织业务培训，提升工作人员能力",
+               "将政务公开纳入年度绩效考核", "及时回应社会关切", "做到应公开尽公开"]
+FRAMING_P = ["一年来，{a}政府信息公开工作取得了一定成效，但还存在一些问题：", "{y}年，{a}政务公开工作取得明显进展，但仍存在一些不足。",
+             "对照上级要求，仍存在以下问题：", "存在的问题主要有以下几个方面：", "但仍存在一些薄弱环节："]
+FRAMING_R = ["下一步，{a}将采取以下措施加以改进：", "针对上述问题，{a}将重点做好以下工作：", "{y}年，{a}将从以下方面加以改进：",
+             "下一步，{a}将严格落实政务公开工作要求。", "针对存在的问题，{a}将着力抓好以下工作："]
+HEAD_P = ["（一）存在的主要问题", "存在问题", "（一）存在问题。", "1.存在的问题："]
+HEAD_R = ["（二）改进措施", "改进措施", "（二）改进情况。", "2.下一步工作打算：", "六、下一步工作重点和整改措施"]
+MARKERS = [lambda i: cn2an.an2cn(i) + "是", lambda i: f"（{cn2an.an2cn(i)}）", lambda i: f"{i}.", lambda i: f"({cn2an.an2cn(i)})"]
+
+
+def _problem(rng: random.Random) -> str:
+    s = rng.choice(AREAS) + rng.choice(["方面", "工作", ""]) + rng.choice(PROBLEM_TAILS)
+    if rng.random() < 0.5:
+        s += rng.choice(["，", "。"]) + rng.choice(PROBLEM_MORE)
+    return s + rng.choice(["。", "；", "。"])
+
+
+def _remedy(rng: random.Random) -> str:
+    s = rng.choice(REMEDY_VERBS) + rng.choice(AREAS) + rng.choice(REMEDY_OBJS)
+    if rng.random() < 0.6:
+        s += rng.choice(["，", "。"]) + rng.choice(REMEDY_MORE)
+    return s + rng.choice(["。", "；", "。"])
+
+
+def problem_sections(n: int, seed: int = 0) -> list[SynthDoc]:
+    """``n`` problems-section texts with their PROBLEM/REMEDY statement spans."""
+    rng = random.Random(seed + 1)
+    out = []
+    for _ in range(n):
+        doc = SynthDoc("")
+        fmt = dict(a=rng.choice(AGENCIES), y=rng.randint(2015, 2025))
+        enum = rng.random() < 0.75
+        headed = rng.random() < 0.4
+        sep = rng.choice(["\n", "", "\n\n"])
+        for kind, make, heads, framings in (("PROBLEM", _problem, HEAD_P, FRAMING_P),
+                                            ("REMEDY", _remedy, HEAD_R, FRAMING_R)):
+            if headed:
+                doc.text += rng.choice(heads) + sep
+            if rng.random() < 0.7:
+                doc.text += rng.choice(framings).format(**fmt) + rng.choice([sep, ""])
+            marker = rng.choice(MARKERS)
+            for i in range(1, rng.randint(1, 4) + 1):
+                item = make(rng)
+                item = item if enum else item[:-1] + "。"
+                if enum:
+                    doc.text += marker(i) + rng.choice(["", "", " "])
+                s = len(doc.text)
+                doc.text += item
+                doc.statements.append((s, len(doc.text), kind))
+                doc.text += rng.choice([sep, "", "\n"]) if enum else rng.choice(["", sep])
+            doc.text = doc.text.rstrip() + "\n"
+        out.append(doc)
+    return out

@@ -1,0 +1,242 @@
+"""Build the training data and train the narrative model with spaCy.
+
+Data (``build_examples``), for the NER over windows around candidate numbers and the
+textcat over statement units:
+
+- synthetic paragraphs and problem sections (``training.synthetic_narrative``);
+- silver: the weak labels over every real report in the corpus that is not held out
+  and has no gold in the training set;
+- gold: the training gold documents (repeated ``gold_repeat`` times);
+- negatives: windows from the unlabelled provincial work reports on which no
+  labelling function fires.
+
+``cross_validate`` splits the gold by document into k folds; each fold's model is
+trained without that fold's gold *and* without silver from its reports.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from extraction.narrative import candidate_windows, load_narrative_model, regions
+from extraction.paths import CONFIGS_DIR, CORPUS_DIR
+from extraction.record import Narrative
+from extraction.statements import classifier_input, segment
+from extraction.values import find_quantities
+from training import synthetic_narrative as synth
+from training import weak_labels as wl
+from training.corpus import REPORTS_DIR, GoldDoc, report_text, sections_of
+from training.evaluate import Metrics, evaluate_documents, match_statements
+
+NerExample = tuple[str, list[tuple[int, int, str]]]
+CatExample = tuple[str, str]
+
+
+@dataclass
+class TrainSettings:
+    """How much of each data source, and how long to train."""
+
+    synthetic_paragraphs: int = 3000
+    synthetic_sections: int = 600
+    negatives: int = 1500
+    gold_repeat: int = 4
+    silver: bool = True
+    ner_steps: int = 1500
+    textcat_steps: int = 1500
+    seed: int = 0
+
+
+def _windowed(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: int | None = None,
+              ) -> list[NerExample]:
+    """NER examples: the candidate windows of ``text[start:end]`` with the spans inside
+    them (a span outside every window gets a window of its own)."""
+    windows = candidate_windows(text, start, end)
+    for s, e, _ in spans:
+        if not any(a <= s and e <= b for a, b in windows) and start <= s and (end is None or e <= end):
+            windows.append((max(start, s - 30), e + 10))
+    out = []
+    for a, b in windows:
+        inside = [(s - a, e - a, lab) for s, e, lab in spans if a <= s and e <= b]
+        out.append((text[a:b], inside))
+    return out
+
+
+def _silver_spans(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    out = []
+    for q in find_quantities(text, start, end):
+        lab = wl.label_quantity(wl.QContext.of(text, q))
+        if lab != "O":
+            out.append((q.start, q.end, lab))
+    return out
+
+
+def _units_with_labels(text: str, start: int, end: int, stmts: list[tuple[str, int, int]]) -> list[CatExample]:
+    """Units of a problems section, labelled by the statements they match (else OTHER)."""
+    units = segment(text, start, end)
+    pred = [("X", u.start, u.end) for u in units]
+    labels = ["OTHER"] * len(units)
+    for lab in ("PROBLEM", "REMEDY"):
+        gold = [("X", s, e) for la, s, e in stmts if la == lab]
+        for i, j in match_statements(gold, pred):
+            labels[j] = lab
+    return [(classifier_input(u), lab) for u, lab in zip(units, labels)]
+
+
+def gold_examples(doc: GoldDoc) -> tuple[list[NerExample], list[CatExample]]:
+    """NER and textcat examples from one gold document."""
+    text = doc.text or ""
+    spans = [(f.start, f.end, f.label) for f in doc.facts if f.start is not None]
+    ner, cat = [], []
+    for name, s, e in regions(text, sections_of(text)):
+        ner += _windowed(text, [x for x in spans if s <= x[0] and x[1] <= e], s, e)
+        if name in (None, "problems"):
+            cat += _units_with_labels(text, s, e, [(x.label, x.start, x.end) for x in doc.statements
+                                                    if x.start is not None])
+    # facts found outside the regions the model reads still teach the tagger
+    ner += [ex for ex in _windowed(text, [x for x in spans if not any(s <= x[0] < e for _, s, e in
+                                                                      regions(text, sections_of(text)))])
+            if ex[1]]
+    return ner, cat
+
+
+def silver_examples(text: str) -> tuple[list[NerExample], list[CatExample]]:
+    """NER and textcat examples from one unannotated report, labelled by the LFs."""
+    ner, cat = [], []
+    for name, s, e in regions(text, sections_of(text)):
+        ner += _windowed(text, _silver_spans(text, s, e), s, e)
+        if name in (None, "problems"):
+            cat += [(classifier_input(u), wl.label_statement(u)) for u in segment(text, s, e)]
+    return ner, cat
+
+
+def negative_examples(n: int, seed: int = 0) -> list[NerExample]:
+    """Windows from the unlabelled provincial work reports where no LF fires."""
+    path = CORPUS_DIR / "unlabelled" / "provincial-work-reports-2026.jsonl.gz"
+    if not path.exists() or n <= 0:
+        return []
+    out: list[NerExample] = []
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            text = json.loads(line)["text"]
+            out += [(text[a:b], []) for a, b in candidate_windows(text)
+                    if not _silver_spans(text, a, b)]
+    random.Random(seed).shuffle(out)
+    return out[:n]
+
+
+def build_examples(train_gold: list[GoldDoc], held_out: set[str], settings: TrainSettings,
+                   reports_dir: Path = REPORTS_DIR) -> tuple[list[NerExample], list[CatExample]]:
+    """All training examples for one model; nothing from the ``held_out`` documents."""
+    ner: list[NerExample] = []
+    cat: list[CatExample] = []
+    for d in synth.paragraphs(settings.synthetic_paragraphs, settings.seed):
+        ner += _windowed(d.text, d.spans)
+    for d in synth.problem_sections(settings.synthetic_sections, settings.seed):
+        cat += _units_with_labels(d.text, 0, len(d.text), [(lab, s, e) for s, e, lab in d.statements])
+    gold_ids = {d.doc_id for d in train_gold}
+    if settings.silver and Path(reports_dir).is_dir():
+        for p in sorted(Path(reports_dir).iterdir()):
+            if p.stem in held_out or p.stem in gold_ids:
+                continue
+            text = report_text(p.stem, reports_dir)
+            if text:
+                n, c = silver_examples(text)
+                ner += n
+                cat += c
+    for d in train_gold:
+        if d.doc_id in held_out or not d.text:
+            continue
+        n, c = gold_examples(d)
+        ner += n * settings.gold_repeat
+        cat += c * settings.gold_repeat
+    ner += negative_examples(settings.negatives, settings.seed)
+    return ner, cat
+
+
+def _docbin(nlp, ner: list[NerExample] | None = None, cat: list[CatExample] | None = None, labels=()):
+    from spacy.tokens import DocBin
+    from spacy.util import filter_spans
+
+    db = DocBin()
+    for text, spans in ner or []:
+        doc = nlp.make_doc(text)
+        ents = [doc.char_span(s, e, label=lab, alignment_mode="expand") for s, e, lab in spans]
+        doc.ents = filter_spans([x for x in ents if x is not None])
+        db.add(doc)
+    for text, label in cat or []:
+        doc = nlp.make_doc(text)
+        doc.cats = {lab: float(lab == label) for lab in labels}
+        db.add(doc)
+    return db
+
+
+def _train_one(config: Path, train_db, dev_db, out: Path, steps: int, seed: int) -> None:
+    from spacy.cli.train import train as spacy_train
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tr, dv = Path(tmp) / "train.spacy", Path(tmp) / "dev.spacy"
+        train_db.to_disk(tr)
+        dev_db.to_disk(dv)
+        spacy_train(config, Path(tmp) / "out", overrides={
+            "paths.train": str(tr), "paths.dev": str(dv), "training.max_steps": steps,
+            "training.eval_frequency": max(100, steps // 4), "system.seed": seed})
+        if out.exists():
+            shutil.rmtree(out)
+        shutil.copytree(Path(tmp) / "out" / "model-last", out)
+
+
+def train_model(out_dir: str | Path, train_gold: list[GoldDoc], held_out: set[str] = frozenset(),
+                settings: TrainSettings | None = None, reports_dir: Path = REPORTS_DIR) -> Path:
+    """Train both pipelines into ``out_dir/ner`` and ``out_dir/textcat``; returns out_dir."""
+    import spacy
+    from extraction.labels import load_labels
+
+    settings = settings or TrainSettings()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ner, cat = build_examples(train_gold, set(held_out), settings, reports_dir)
+    rng = random.Random(settings.seed)
+    rng.shuffle(ner)
+    rng.shuffle(cat)
+    nlp = spacy.blank("zh")
+    labels = load_labels().statements
+    k_ner, k_cat = max(1, len(ner) // 20), max(1, len(cat) // 20)
+    _train_one(CONFIGS_DIR / "narrative_ner.cfg", _docbin(nlp, ner=ner[k_ner:]), _docbin(nlp, ner=ner[:k_ner]),
+               out_dir / "ner", settings.ner_steps, settings.seed)
+    _train_one(CONFIGS_DIR / "narrative_textcat.cfg", _docbin(nlp, cat=cat[k_cat:], labels=labels),
+               _docbin(nlp, cat=cat[:k_cat], labels=labels), out_dir / "textcat", settings.textcat_steps,
+               settings.seed)
+    meta = {"name": "nianbao-narrative", "settings": asdict(settings), "ner_examples": len(ner),
+            "textcat_examples": len(cat), "gold_documents": sorted(d.doc_id for d in train_gold
+                                                                 if d.doc_id not in held_out)}
+    (out_dir / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    return out_dir
+
+
+def predict_gold(model, docs: list[GoldDoc]) -> dict[str, Narrative]:
+    """The model's narrative for each gold document's text."""
+    return {d.doc_id: model.extract(d.text, sections_of(d.text))[0] for d in docs if d.text}
+
+
+def folds(doc_ids: list[str], k: int) -> list[list[str]]:
+    """A fixed split of documents into k folds (sorted ids dealt round-robin)."""
+    ids = sorted(doc_ids)
+    return [ids[i::k] for i in range(k)]
+
+
+def cross_validate(docs: list[GoldDoc], k: int, settings: TrainSettings, work_dir: str | Path,
+                   ) -> tuple[Metrics, dict[str, Narrative]]:
+    """Train k models, each without one fold; evaluate each on its fold; pool the results."""
+    work_dir = Path(work_dir)
+    predicted: dict[str, Narrative] = {}
+    for i, fold in enumerate(folds([d.doc_id for d in docs], k)):
+        held = set(fold)
+        path = train_model(work_dir / f"fold{i}", [d for d in docs if d.doc_id not in held], held, settings)
+        model = load_narrative_model(path)
+        predicted.update(predict_gold(model, [d for d in docs if d.doc_id in held]))
+    return evaluate_documents(docs, predicted), predicted
