@@ -1,0 +1,164 @@
+"""Table 二: proactive disclosure under 第二十条 (keys depend on the template)."""
+from __future__ import annotations
+
+from typing import Optional
+
+from extraction.record import PROACTIVE_2019, PROACTIVE_2021, Warning_
+from extraction.tables import labels
+from extraction.tables.assemble import events_of, pair
+from extraction.tables.cells import Cell, Number, parse_cell
+from extraction.tables.layout import Row
+from extraction.tables.priors import SplitPriors, choose, prior_for
+from extraction.tables.splits import free_splits
+
+_MONEY = {"amount_wan_yuan", "amount"}
+
+
+def fields_of(template: str) -> dict[str, tuple[str, ...]]:
+    return PROACTIVE_2021 if template == "2021" else PROACTIVE_2019
+
+
+def _where(row: str, field: str) -> str:
+    return f"tables.proactive.{row}.{field}"
+
+
+def _header(cells: list[str]) -> Optional[list[Optional[str]]]:
+    """The field each column of a header row names (None for its label column)."""
+    fields = [labels.proactive_field(c) if c else None for c in cells]
+    return fields if any(fields) else None
+
+
+def _value_cells(values: list[str], header: Optional[list[Optional[str]]],
+                 wanted: tuple[str, ...], delimited: bool) -> Optional[dict[str, str]]:
+    """Which cell holds which field: by the header's column labels where they line up
+    with the row (both start with their label column), else in the given order."""
+    if header and delimited:
+        cols = header[1:1 + len(values)]
+        got: dict[str, str] = {}
+        for f, v in zip(cols, values):
+            if f in wanted and f not in got:
+                got[f] = v
+        if set(got) == set(wanted):
+            return got
+    filled = [v for v in values if v.strip()]
+    if len(values) == len(wanted):
+        return dict(zip(wanted, values))
+    if len(filled) == len(wanted):
+        return dict(zip(wanted, filled))
+    if len(filled) > len(wanted) and len(set(filled)) == 1:  # one value repeated by a colspan
+        return dict(zip(wanted, filled))
+    return None
+
+
+def parse_proactive(rows: list[Row], stream: bool, template: str, run_together: bool,
+                    priors: SplitPriors) -> tuple[dict, list[Warning_]]:
+    """Rows of table 二 → {row: {field: value}}, and warnings."""
+    warnings: list[Warning_] = []
+    wanted = fields_of(template)
+    out: dict[str, dict] = {r: {f: None for f in fs} for r, fs in wanted.items()}
+    header: Optional[list[Optional[str]]] = None
+    header_fields: list[str] = []
+    seen: set[str] = set()
+    # header rows (信息内容 | 本年制发件数 | …) set the columns of the rows under them
+    annotated: list[tuple[Row, Optional[list], list[str]]] = []
+    for r in rows:
+        cells = list(r.cells)
+        if not any(labels.proactive_row(c) for c in cells if parse_cell(c).kind == "text"):
+            h = _header(cells)
+            if h and not any(parse_cell(c).kind == "number" for c in cells):
+                header, header_fields = h, [f for f in h if f]
+                continue
+        annotated.append((r, header, header_fields))
+    events = []
+    for r, h, hf in annotated:
+        for e in events_of([r], stream, labels.proactive_row, 1):
+            # a run-together header sits in the label text: 信息内容本年制发件数…规章
+            own = labels.proactive_fields("".join(e.labels))
+            events.append((e, h, own or hf))
+    complete, notes = pair([e for e, _, _ in events])
+    context = {id(e): (h, hf) for e, h, hf in events}
+    for n in notes:
+        warnings.append(Warning_(code="cells_unplaced", message=f"table 二: {n}", where="tables.proactive"))
+    for e in complete:
+        row = e.key
+        if row not in wanted or row in seen:
+            continue
+        seen.add(row)
+        h, hf = context.get(id(e), (None, []))
+        fields = wanted[row]
+        order = tuple(f for f in hf if f in fields)
+        if len(order) != len(fields) or len(set(order)) != len(order):
+            order = fields
+        chunks = [v.strip() for v in e.values if v.strip()]
+        if (len(fields) > 1 and len(chunks) == 1 and _splittable(chunks[0], fields)
+                and (run_together or _leading_zero(chunks[0]))):
+            _split_row(out, row, order, chunks[0], template, priors, warnings)
+            continue
+        got = _value_cells(e.values, h, order, e.delimited)
+        if got is None:
+            warnings.append(Warning_(code="cells_unplaced",
+                                     message=f"table 二 row {row}: cells {' | '.join(e.values)} do not fit "
+                                             f"the columns {', '.join(order)}",
+                                     where=f"tables.proactive.{row}"))
+            for f in fields:
+                warnings.append(Warning_(code="cell_unreadable", message="cell not placed", where=_where(row, f)))
+            continue
+        for f in fields:
+            out[row][f] = _value(parse_cell(got[f]), f, row, warnings)
+    for row in wanted:
+        if row not in seen:
+            warnings.append(Warning_(code="row_missing", message=f"table 二 has no row {row}",
+                                     where=f"tables.proactive.{row}"))
+    return out, warnings
+
+
+def _leading_zero(chunk: str) -> bool:
+    return len(chunk) > 1 and chunk[0] == "0" and chunk[1] != "."
+
+
+def _splittable(chunk: str, fields: tuple[str, ...]) -> bool:
+    digits = chunk.replace(".", "")
+    return digits.isdigit() and len(digits) >= len(fields) and chunk.count(".") <= 1
+
+
+def _value(cell: Cell, field: str, row: str, warnings: list[Warning_]) -> Optional[Number]:
+    if cell.kind == "number":
+        if field not in _MONEY and isinstance(cell.value, float):
+            warnings.append(Warning_(code="cell_unreadable", message=f"not a count: {cell.raw!r}",
+                                     where=_where(row, field)))
+            return None
+        if field != "change" and cell.value < 0:
+            warnings.append(Warning_(code="cell_unreadable", message=f"negative count: {cell.raw!r}",
+                                     where=_where(row, field)))
+            return None
+        return cell.value
+    what = "blank" if not cell.raw else repr(cell.raw)
+    code = "cell_empty" if cell.kind == "null" else "cell_unreadable"
+    warnings.append(Warning_(code=code, message=f"cell is {what}", where=_where(row, field)))
+    return None
+
+
+def _split_row(out: dict, row: str, order: tuple[str, ...], chunk: str, template: str,
+               priors: SplitPriors, warnings: list[Warning_]) -> None:
+    """A row whose cells were run together: choose a split by the template's priors."""
+    cell = parse_cell(chunk)
+    digits = cell.digits or chunk
+    money_last = order[-1] in _MONEY
+    cands = list(free_splits([digits], len(order), decimal_last=money_last))
+    if not cands:
+        for f in order:
+            warnings.append(Warning_(code="cell_unreadable", message=f"run-together digits {chunk!r}",
+                                     where=_where(row, f)))
+        return
+    fields_canon = fields_of(template)[row]
+    perm = [order.index(f) for f in fields_canon]
+    canon = [tuple(c[i] for i in perm) for c in cands]
+    values, close = choose(canon, prior_for(template, row), priors)
+    for f, v in zip(fields_canon, values):
+        out[row][f] = v
+        if v is None:
+            alts = " / ".join(str(list(c)) for c in close[:6])
+            warnings.append(Warning_(code="cell_ambiguous",
+                                     message=f"run-together digits {chunk!r} fit several splits "
+                                             f"({', '.join(fields_canon)}): {alts}",
+                                     where=_where(row, f)))
