@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional, Union
 
 Number = Union[int, float]
@@ -39,8 +40,9 @@ def to_number(num: str) -> Number:
     return float(num) if "." in num else int(num)
 
 
+@lru_cache(maxsize=8192)
 def parse_cell(text: str) -> Cell:
-    """Read one cell's text."""
+    """Read one cell's text (cached: tables repeat the same few cells)."""
     raw = text.strip()
     if not raw:
         return BLANK

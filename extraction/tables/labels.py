@@ -9,6 +9,7 @@ of each row, and where a text holds several, the one that comes last names the r
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional
 
 # --- table 三: rows -------------------------------------------------------------------
@@ -41,13 +42,9 @@ _REQUEST_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("other_no_fee", ("收费通知", "缴纳费用", "逾期未按")),
     ("other_group", ("其他处理",)),
 )
-# group labels that head rows but carry no numbers of their own (in 2021; the 2019
-# 其他处理 is a row, handled as 'other_group')
-_REQUEST_GROUPS = ("本年度办理结果", "不予公开", "无法提供", "不予处理")
 # a bare "其他" after a sub-row number is the 2021 (六)3 row; after （六） it is the group
 _BARE_OTHER = re.compile(r"^(?P<group>[（(]\s*[六6]\s*[)）])?\s*(?:\d+\s*[.、．]?)?\s*其[他它]$")
 
-_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+\s*、|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[.、．])\s*")
 _WS = re.compile(r"\s+")
 
 
@@ -61,7 +58,6 @@ def _alternation(pairs) -> tuple[re.Pattern, dict[str, str]]:
 
 
 _REQ_RE, _REQ_OWNER = _alternation(_REQUEST_KEYWORDS)
-_REQ_GROUP_RE = re.compile("|".join(_REQUEST_GROUPS))
 
 
 def compact(label: str) -> str:
@@ -69,6 +65,7 @@ def compact(label: str) -> str:
     return _WS.sub("", label)
 
 
+@lru_cache(maxsize=4096)
 def request_row(label: str) -> Optional[str]:
     """The table-三 row a label names ('other_group' for （六）其他处理, 'other_misc' for
     a bare 其他), or None for group labels, headers and fragments."""
@@ -88,11 +85,6 @@ def request_row(label: str) -> Optional[str]:
     if m:
         return "other_group" if m["group"] else "other_misc"
     return None
-
-
-def request_group(label: str) -> bool:
-    """Whether a label is one of the group labels of table 三 (not a row)."""
-    return bool(_REQ_GROUP_RE.search(compact(label)))
 
 
 # --- table 三: columns ----------------------------------------------------------------
@@ -152,6 +144,7 @@ _FIELD_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _FIELD_RE, _FIELD_OWNER = _alternation(_FIELD_KEYWORDS)
 
 
+@lru_cache(maxsize=4096)
 def proactive_row(label: str) -> Optional[str]:
     """The table-二 row a label names (the last row keyword in it), or None."""
     best = None
@@ -160,15 +153,17 @@ def proactive_row(label: str) -> Optional[str]:
     return best
 
 
+@lru_cache(maxsize=4096)
 def proactive_field(label: str) -> Optional[str]:
     """The table-二 column a header cell names, or None."""
     m = _FIELD_RE.search(compact(label))
     return _FIELD_OWNER[m.group()] if m else None
 
 
-def proactive_fields(label: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def proactive_fields(label: str) -> tuple[str, ...]:
     """Every table-二 column named in a text, in order (a header run together)."""
-    return [_FIELD_OWNER[m.group()] for m in _FIELD_RE.finditer(compact(label))]
+    return tuple(_FIELD_OWNER[m.group()] for m in _FIELD_RE.finditer(compact(label)))
 
 
 # --- table 四 -----------------------------------------------------------------------------
@@ -177,28 +172,11 @@ _GROUP_WORDS = (
     ("litigation_direct", ("未经复议", "直接起诉")),
     ("review", ("行政复议",)),
 )
-_REVIEW_FIELD_WORDS = (
-    ("upheld", ("维持",)),
-    ("corrected", ("纠正",)),
-    ("pending", ("尚未", "未审结", "审结")),
-    ("other", ("其他", "其它")),
-    ("total", ("总计", "合计")),
-)
-
-
+@lru_cache(maxsize=4096)
 def review_group(label: str) -> Optional[str]:
     """Which group of table 四 a heading names, or None."""
     text = compact(label)
     for key, words in _GROUP_WORDS:
-        if any(w in text for w in words):
-            return key
-    return None
-
-
-def review_field(label: str) -> Optional[str]:
-    """Which of the five columns of a table-四 group a header cell names, or None."""
-    text = compact(label)
-    for key, words in _REVIEW_FIELD_WORDS:
         if any(w in text for w in words):
             return key
     return None

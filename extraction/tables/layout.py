@@ -75,32 +75,40 @@ def _line_cells(line: str) -> tuple[list[str], bool]:
     return tokens(line), False
 
 
-def _single_cell(cells: list[str]) -> bool:
-    return sum(1 for c in cells if c) <= 1
+def _skip(stripped: str) -> bool:
+    """Page numbers (- 3 -, 第3页) and rule lines (|---|, ------) carry no cells."""
+    c = stripped[0]
+    if c in "-—–－第" and _PAGE_NUMBER.match(stripped):
+        return True
+    return c in "|:：-—–" and bool(_RULE.match(stripped))
 
 
 def rows_of(region: str) -> tuple[list[Row], bool]:
     """The rows of a stretch of text (see the module docstring), and whether the text had
     no row boundaries (a stream of cells, where a row is a label and what follows it)."""
-    lines = [ln for ln in region.split("\n") if not _PAGE_NUMBER.match(ln)]
-    split = [(_line_cells(ln), ln) for ln in lines]
-    content = [(cells, d) for (cells, d), ln in split if ln.strip() and not _RULE.match(ln)]
+    lines: list[tuple[list[str], bool] | None] = []  # None: an empty line
+    for ln in region.split("\n"):
+        stripped = ln.strip()
+        if not stripped:
+            lines.append(([""], True) if "\t" in ln else None)
+        elif not _skip(stripped):
+            lines.append(_line_cells(ln))
+    content = [x for x in lines if x is not None and any(x[0])]
     if not content:
         return [], False
-    singles = sum(1 for cells, _ in content if _single_cell(cells))
+    singles = sum(1 for cells, _ in content if len(cells) - cells.count("") <= 1)
     if singles < 0.85 * len(content) or len(content) < 4:
-        return [Row(tuple(cells), d) for (cells, d), ln in split
-                if ln.strip() and not _RULE.match(ln)], False
+        return [Row(tuple(cells), d) for cells, d in content], False
     # one cell per line: rows are the blocks between empty lines, if blocks hold rows
     blocks: list[list[str]] = [[]]
-    for (cells, _), ln in split:
-        if not ln.strip() and "\t" not in ln and "|" not in ln:
+    for x in lines:
+        if x is None:
             if blocks[-1]:
                 blocks.append([])
-        elif not _RULE.match(ln) or not ln.strip():
-            blocks[-1].append(next((c for c in cells if c), ""))
+        else:
+            blocks[-1].append(next((c for c in x[0] if c), ""))
     blocks = [b for b in blocks if b]
     if sum(1 for b in blocks if len(b) > 1) >= 0.5 * len(blocks):
         return [Row(tuple(b), True) for b in blocks], False
     # no row boundaries at all: one stream of cells
-    return [Row((c,), False) for b in blocks for c in b if c.strip()], True
+    return [Row((c,), False) for b in blocks for c in b if c], True
