@@ -22,8 +22,10 @@ _NUMERALS = "一二三四五六七八九十"
 # a numbered heading: 第X部分 / X、 X. X． (X = 一…九十九), not a (一) sub-heading; inline
 # look-alikes in prose (统一、 万一、) have no section meaning and rarely fit the numbering
 _NUMBERED = re.compile(
-    rf"(?:第(?P<n1>[{_NUMERALS}]{{1,3}})(?:部分|章|节)\s*[、:：.．]?|"
-    rf"(?<![{_NUMERALS}（(〔【\[第])(?P<n2>[{_NUMERALS}]{{1,3}})\s*[、.．])[ \t]*")
+    rf"(?=[{_NUMERALS}第])(?:第(?P<n1>[{_NUMERALS}]{{1,3}})(?:部分|章|节)\s*[、:：.．]?|"
+    rf"(?P<n2>[{_NUMERALS}]{{1,3}})\s*[、.．])[ \t]*")
+# a bare numeral right after one of these is not a heading: （一） 十一 第一
+_NOT_BEFORE_NUMERAL = set(_NUMERALS + "（(〔【[第")
 # how a heading title ends when the body text runs on after it on the same line
 _TITLE_END = re.compile(r"[^\n。；！？\t|]{0,36}?(?:情况统计表|统计表|情况|措施|事项|概述|概况|方向|不足)")
 # table row labels of 三 that carry top-level numerals (一、本年新收… 四、结转下年度继续办理)
@@ -107,6 +109,8 @@ def _number(numeral: str) -> int:
 def _numbered_candidates(text: str) -> list[_Candidate]:
     out: list[_Candidate] = []
     for m in _NUMBERED.finditer(text):
+        if m.group("n2") and m.start() and text[m.start() - 1] in _NOT_BEFORE_NUMERAL:
+            continue
         number = _number(m.group("n1") or m.group("n2"))
         if not number:
             continue
