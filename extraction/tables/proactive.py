@@ -90,9 +90,9 @@ def parse_proactive(rows: list[Row], stream: bool, template: str, run_together: 
         if len(order) != len(fields) or len(set(order)) != len(order):
             order = fields
         chunks = [v.strip() for v in e.values if v.strip()]
-        if (len(fields) > 1 and len(chunks) == 1 and _splittable(chunks[0], fields)
-                and (run_together or _leading_zero(chunks[0]))):
-            _split_row(out, row, order, chunks[0], template, priors, warnings)
+        digits = _run(chunks, fields)
+        if digits and (run_together or _leading_zero(digits)):
+            _split_row(out, row, order, digits, chunks[0], template, priors, warnings)
             continue
         got = _value_cells(e.values, h, order, e.delimited)
         if got is None:
@@ -116,9 +116,14 @@ def _leading_zero(chunk: str) -> bool:
     return len(chunk) > 1 and chunk[0] == "0" and chunk[1] != "."
 
 
-def _splittable(chunk: str, fields: tuple[str, ...]) -> bool:
-    digits = chunk.replace(".", "")
-    return digits.isdigit() and len(digits) >= len(fields) and chunk.count(".") <= 1
+def _run(chunks: list[str], fields: tuple[str, ...]) -> Optional[str]:
+    """The digits of a row whose several cells sit in one unsigned number, else None."""
+    if len(fields) < 2 or len(chunks) != 1:
+        return None
+    cell = parse_cell(chunks[0])
+    if cell.kind != "number" or cell.value < 0 or chunks[0][0] in "+增减":
+        return None
+    return cell.digits if len(cell.digits.replace(".", "")) >= len(fields) else None
 
 
 def _value(cell: Cell, field: str, row: str, warnings: list[Warning_]) -> Optional[Number]:
@@ -138,11 +143,9 @@ def _value(cell: Cell, field: str, row: str, warnings: list[Warning_]) -> Option
     return None
 
 
-def _split_row(out: dict, row: str, order: tuple[str, ...], chunk: str, template: str,
+def _split_row(out: dict, row: str, order: tuple[str, ...], digits: str, chunk: str, template: str,
                priors: SplitPriors, warnings: list[Warning_]) -> None:
     """A row whose cells were run together: choose a split by the template's priors."""
-    cell = parse_cell(chunk)
-    digits = cell.digits or chunk
     money_last = order[-1] in _MONEY
     cands = list(free_splits([digits], len(order), decimal_last=money_last))
     if not cands:
@@ -157,8 +160,8 @@ def _split_row(out: dict, row: str, order: tuple[str, ...], chunk: str, template
     for f, v in zip(fields_canon, values):
         out[row][f] = v
         if v is None:
-            alts = " / ".join(str(list(c)) for c in close[:6])
+            alts = " / ".join(str(list(c)) for c in close[:12]) + (" …" if len(close) > 12 else "")
             warnings.append(Warning_(code="cell_ambiguous",
-                                     message=f"run-together digits {chunk!r} fit several splits "
-                                             f"({', '.join(fields_canon)}): {alts}",
+                                     message=f"run-together digits {chunk!r} fit {len(close)} splits "
+                                             f"({', '.join(fields_canon)}), most likely first: {alts}",
                                      where=_where(row, f)))
