@@ -23,6 +23,8 @@ class Event:
     values: list[str] = field(default_factory=list)
     delimited: bool = False
     labels: list[str] = field(default_factory=list)  # the label cells before the values
+    width: int = 0  # cells in the delimited row the values come from
+    offset: int = 0  # where in that row the values start
 
 
 def _is_text(cell: str) -> bool:
@@ -76,7 +78,7 @@ def events_of(rows: list[Row], stream: bool, classify: Callable[[str], Optional[
         labels = [cells[i] for i in text_at]
         last = next(k for k in reversed([classify(cells[i]) for i in text_at]) if k)
         if _has_data(values) or (delimited and len(values) >= min_blank_row):
-            events.append(Event("filled", last, values, delimited, labels))
+            events.append(Event("filled", last, values, delimited, labels, len(cells), text_at[-1] + 1))
         elif len(keys) < 3:
             events.extend(Event("pending", k, delimited=delimited, labels=labels) for k in keys)
     return events

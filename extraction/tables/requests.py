@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from dataclasses import dataclass
 from typing import Optional
 
@@ -22,6 +23,7 @@ _RESULT_ROWS_SKIP = ("new_received", "carried_over", "total_processed", "carried
 class _Parsed:
     cells: list[Cell]
     candidates: Optional[list[tuple[int, ...]]] = None  # run-together rows: the splits that fit
+    unreadable: bool = False  # run-together digits that fit no split (or too many): all null
 
 
 def _where(key: str, col: int) -> str:
@@ -51,15 +53,30 @@ def _row_sum_ok(cells: list[str]) -> bool:
     return sum(v.value for v in vals[:-1] if v.kind == "number") == vals[-1].value
 
 
-def _aligned(values: list[str], delimited: bool) -> Optional[list[str]]:
+def _grid(events: list[Event]) -> dict[int, int]:
+    """Where the seven columns start in the delimited rows of each width, learnt from the
+    rows whose seven cells are all filled and side by side."""
+    seen: dict[int, Counter] = {}
+    for e in events:
+        if not e.delimited:
+            continue
+        filled = [i for i, v in enumerate(e.values) if v.strip()]
+        if len(filled) == NCOL and filled[-1] - filled[0] == NCOL - 1:
+            seen.setdefault(e.width, Counter())[e.offset + filled[0]] += 1
+    return {w: c.most_common(1)[0][0] for w, c in seen.items()}
+
+
+def _aligned(e: Event, grid: dict[int, int]) -> Optional[list[str]]:
     """The seven cells of a row, or None when they cannot be placed.
 
     Exactly seven cells (blank ones included) are the seven columns. Seven non-blank
     cells among more are the columns (the rest is layout padding). With fewer filled
-    cells, they keep their relative places: either the first cell is the first column
-    or the last filled one is the total; where both are possible the one under which
-    the row adds up wins, else the total (the cell reports fill most often).
+    cells, the columns are where the table's complete rows of the same width have them;
+    failing that the filled cells keep their relative places: either the first cell is
+    the first column or the last filled one is the total; where both are possible the
+    one under which the row adds up wins, else the total (the cell reports fill most).
     """
+    values, delimited = e.values, e.delimited
     if len(values) == NCOL:
         return values
     filled = [i for i, v in enumerate(values) if v.strip()]
@@ -67,6 +84,9 @@ def _aligned(values: list[str], delimited: bool) -> Optional[list[str]]:
         return [values[i] for i in filled]
     if not filled or len(filled) > NCOL:
         return None
+    start = grid.get(e.width, -1) - e.offset if delimited else -1
+    if 0 <= start <= filled[0] and filled[-1] < start + NCOL:
+        return (values[start:start + NCOL] + [""] * NCOL)[:NCOL]
     if not delimited:
         return [""] * (NCOL - 1) + [values[filled[-1]]] if len(filled) == 1 else None
     tail = values[:filled[-1] + 1]
@@ -126,6 +146,7 @@ def parse_requests(rows: list[Row], stream: bool, template: str) -> tuple[dict, 
 
     parsed: dict[str, _Parsed] = {}
     together = _runs_together(complete)
+    grid = _grid(complete)
     for e in complete:
         if e.key not in keys:
             warnings.append(Warning_(code="row_unexpected",
@@ -136,10 +157,19 @@ def parse_requests(rows: list[Row], stream: bool, template: str) -> tuple[dict, 
             continue
         chunks = _digit_chunks(e.values)
         if together and chunks is not None and len(chunks) != NCOL:
-            cands = list(itertools.islice(sum_splits(chunks, NCOL, new_budget()), MAX_SOLUTIONS))
-            parsed[e.key] = _Parsed([], cands)
+            budget = new_budget()
+            cands = list(itertools.islice(sum_splits(chunks, NCOL, budget), MAX_SOLUTIONS))
+            if len(cands) >= MAX_SOLUTIONS or budget.left < 0 or not cands:
+                why = "fit no split into 7 cells whose total is the sum of the others" if not cands \
+                    else "fit too many splits to choose from"
+                warnings.append(Warning_(code="cell_unreadable",
+                                         message=f"run-together digits {' '.join(chunks)} {why}",
+                                         where=f"tables.requests.{e.key}"))
+                parsed[e.key] = _Parsed([], unreadable=True)
+            else:
+                parsed[e.key] = _Parsed([], cands)
             continue
-        cells = _aligned(e.values, e.delimited)
+        cells = _aligned(e, grid)
         if cells is None:
             warnings.append(Warning_(
                 code="cells_unplaced",
@@ -160,6 +190,9 @@ def parse_requests(rows: list[Row], stream: bool, template: str) -> tuple[dict, 
                                      where=f"tables.requests.{key}"))
             continue
         values: list = [None] * NCOL
+        if p.unreadable:
+            rows_out[key] = values
+            continue
         for src, cell in enumerate(p.cells):
             col = perm[src]
             if cell.kind == "number":
@@ -188,21 +221,13 @@ def _solve_run_together(parsed: dict[str, _Parsed], warnings: list[Warning_]) ->
     """Choose the splits of run-together rows that satisfy the column identities
     (一 + 二 = (七) + 四; (七) = the sum of the result rows); cells on which the fitting
     choices differ are null with a ``cell_ambiguous`` warning."""
-    together = {k: p for k, p in parsed.items() if p.candidates is not None}
-    if not together:
-        return
-    for k, p in together.items():
-        if not p.candidates:
-            warnings.append(Warning_(code="cell_unreadable",
-                                     message="run-together digits: no split into 7 cells whose total "
-                                             "is the sum of the others",
-                                     where=f"tables.requests.{k}"))
-            p.cells = [parse_cell("")] * NCOL
-            p.candidates = None
-    fixed = {k: [c.value if c.kind == "number" else None for c in p.cells]
-             for k, p in parsed.items() if p.candidates is None}
     open_keys = [k for k, p in parsed.items() if p.candidates is not None]
-    solutions = _search(fixed, {k: parsed[k].candidates for k in open_keys})
+    if not open_keys:
+        return
+    fixed = {k: [c.value if c.kind == "number" else None for c in p.cells]
+             for k, p in parsed.items() if p.candidates is None and not p.unreadable}
+    unknown = {k for k, p in parsed.items() if p.unreadable}
+    solutions = _search(fixed, {k: parsed[k].candidates for k in open_keys}, unknown)
     for k in open_keys:
         cands = parsed[k].candidates
         options = sorted({s[k] for s in solutions}) if solutions else cands
@@ -220,14 +245,14 @@ def _solve_run_together(parsed: dict[str, _Parsed], warnings: list[Warning_]) ->
                 cells.append(parse_cell(""))
                 warnings.append(Warning_(
                     code="cell_ambiguous",
-                    message="run-together digits fit several splits: "
-                            + " / ".join(str(list(o)) for o in options[:6]),
+                    message=f"run-together digits fit {len(options)} splits: "
+                            + " / ".join(str(list(o)) for o in options),
                     where=_where(k, col)))
         parsed[k].cells = [c for c in cells]
         parsed[k].candidates = None
 
 
-def _search(fixed: dict[str, list], open_rows: dict[str, list[tuple[int, ...]]]) -> list[dict]:
+def _search(fixed: dict[str, list], open_rows: dict[str, list[tuple[int, ...]]], unknown: set[str]) -> list[dict]:
     """Every choice of splits for the open rows under which the column identities hold
     (an identity whose rows are missing is not checked). Depth-first over the rows, the
     totals first; a choice is dropped as soon as the result rows chosen so far exceed
@@ -246,7 +271,7 @@ def _search(fixed: dict[str, list], open_rows: dict[str, list[tuple[int, ...]]])
         if i == len(keys):
             table = dict(fixed)
             table.update(chosen)
-            if _identities_hold(table):
+            if _identities_hold(table, unknown):
                 results.append(dict(chosen))
             return
         k = keys[i]
@@ -256,7 +281,7 @@ def _search(fixed: dict[str, list], open_rows: dict[str, list[tuple[int, ...]]])
                 rec(i + 1, chosen, partial)
             else:
                 nxt = [a + b for a, b in zip(partial, cand)]
-                tot = total_row(chosen)
+                tot = total_row(chosen) if not unknown else None
                 if tot is None or all(x <= (t or 0) for x, t in zip(nxt, tot)):
                     rec(i + 1, chosen, nxt)
             del chosen[k]
@@ -269,16 +294,17 @@ def _search(fixed: dict[str, list], open_rows: dict[str, list[tuple[int, ...]]])
     return results
 
 
-def _identities_hold(table: dict[str, list]) -> bool:
+def _identities_hold(table: dict[str, list], unknown: set[str]) -> bool:
+    """一 + 二 = (七) + 四 and (七) = Σ results, per column, for the rows known (an
+    identity with an unreadable row in it is not checked)."""
     results = [k for k in table if k not in _RESULT_ROWS_SKIP]
+    balance = all(k in table for k in _RESULT_ROWS_SKIP) and not unknown & set(_RESULT_ROWS_SKIP)
+    summed = "total_processed" in table and results and not (unknown - set(_RESULT_ROWS_SKIP))
     for col in range(NCOL):
         def v(k: str) -> int:
-            x = table[k][col] if k in table else None
-            return x or 0
-        if all(k in table for k in ("new_received", "carried_over", "total_processed", "carried_forward")):
-            if v("new_received") + v("carried_over") != v("total_processed") + v("carried_forward"):
-                return False
-        if "total_processed" in table and results:
-            if sum(v(k) for k in results) != v("total_processed"):
-                return False
+            return table[k][col] or 0
+        if balance and v("new_received") + v("carried_over") != v("total_processed") + v("carried_forward"):
+            return False
+        if summed and sum(v(k) for k in results) != v("total_processed"):
+            return False
     return True

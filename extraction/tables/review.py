@@ -12,7 +12,7 @@ from extraction.record import REVIEW_FIELDS, REVIEW_GROUPS, Warning_
 from extraction.tables import labels
 from extraction.tables.cells import parse_cell
 from extraction.tables.layout import Row
-from extraction.tables.splits import grouped_sum_splits, new_budget
+from extraction.tables.splits import MAX_SOLUTIONS, grouped_sum_splits, new_budget
 
 NG, NF = len(REVIEW_GROUPS), len(REVIEW_FIELDS)
 NCELL = NG * NF
@@ -120,7 +120,13 @@ def _count(raw: Optional[str], g: str, f: str, warnings: list[Warning_]) -> Opti
 
 def _split(chunks: list[str], warnings: list[Warning_]) -> list[Optional[str]]:
     """Run-together digits of the whole table: groups whose total is the sum of the four."""
-    sols = grouped_sum_splits(chunks, NG, NF, new_budget())
+    budget = new_budget()
+    sols = grouped_sum_splits(chunks, NG, NF, budget)
+    if len(sols) >= MAX_SOLUTIONS or budget.left < 0:
+        warnings.append(Warning_(code="cell_unreadable",
+                                 message=f"table 四: run-together digits {' '.join(chunks)} fit too many splits",
+                                 where="tables.review_litigation"))
+        return [None] * NCELL
     if not sols:
         warnings.append(Warning_(code="cell_unreadable",
                                  message=f"table 四: run-together digits {' '.join(chunks)} fit no split "
@@ -136,7 +142,7 @@ def _split(chunks: list[str], warnings: list[Warning_]) -> list[Optional[str]]:
             cells.append(None)
             g, f = REVIEW_GROUPS[i // NF], REVIEW_FIELDS[i % NF]
             warnings.append(Warning_(code="cell_ambiguous",
-                                     message="run-together digits fit several splits: "
-                                             + " / ".join(str(list(s)) for s in sols[:6]),
+                                     message=f"run-together digits fit {len(sols)} splits: "
+                                             + " / ".join(str(list(s)) for s in sols),
                                      where=_where(g, f)))
     return cells
