@@ -15,6 +15,7 @@ Gold is read from any JSONL in our formats, rows of one ``doc_id`` merged: a row
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -468,6 +469,9 @@ def build_metrics(docs: list[EvalDoc], narratives: dict[str, Narrative], records
     kinds: dict[str, int] = {}
     for e in errors:
         kinds[f"{e['item']}.{e['kind']}"] = kinds.get(f"{e['item']}.{e['kind']}", 0) + 1
+    wrong_cells = [{"doc_id": d.doc_id, "year": d.year, "cell": key, "gold": g, "extracted": p}
+                   for d in test if d.tables_gold is not None
+                   for key, g, p in score_tables(d.tables_gold, records.get(d.doc_id)).wrong_cells]
     return {
         "schema": REPORT_SCHEMA,
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -485,7 +489,8 @@ def build_metrics(docs: list[EvalDoc], narratives: dict[str, Narrative], records
                          _group_rows(docs, narratives, records, lambda d: (d.template, d.split))],
         "confusion": confusion_matrices(test, narratives),
         "calibration": calibration(test, narratives, settings.bins),
-        "errors": {"counts": dict(sorted(kinds.items())), "shown": settings.errors_shown, "list": errors},
+        "errors": {"counts": dict(sorted(kinds.items())), "shown": settings.errors_shown, "list": errors,
+                   "table_cells": wrong_cells},
         "documents": per_doc,
     }
 
@@ -502,6 +507,14 @@ def held_out_ids(test_docs: list[EvalDoc], test_years: Iterable[int], reports_di
             if m and int(m[-1]) in years:
                 held.add(p.stem)
     return held
+
+
+def trained_on(model_path: str | Path) -> list[str]:
+    """The gold documents a model was trained on, as its ``meta.json`` lists them."""
+    meta = Path(model_path) / "meta.json"
+    if not meta.exists():
+        return []
+    return list(json.loads(meta.read_text(encoding="utf-8")).get("gold_documents", []))
 
 
 def run_report(settings: ReportSettings, train_settings=None, model_dir: str | Path | None = None) -> dict:
@@ -529,6 +542,11 @@ def run_report(settings: ReportSettings, train_settings=None, model_dir: str | P
     t0 = time.perf_counter()
     if settings.model is not None or settings.backend == "rules":
         model = load_narrative_model(settings.model, backend=settings.backend)
+        seen = sorted(set(trained_on(settings.model)) & {d.doc_id for d in test}) if settings.model else []
+        if seen:
+            info["trained_on_test"] = seen
+            notes.insert(0, f"the model was trained on {len(seen)} of the {len(test)} test documents "
+                            f"({', '.join(seen)}): its scores on them are not held-out scores")
     else:
         train_gold = [d.gold for d in docs if d.split == "train" and d.gold is not None and d.gold.text]
         if not train_gold:

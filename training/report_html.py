@@ -89,7 +89,7 @@ def _svg(fig: Figure, name: str, title: str) -> str:
     with matplotlib.rc_context({"svg.hashsalt": name, "svg.fonttype": "path"}):
         fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     svg = buf.getvalue()
-    svg = svg[svg.index("<svg"):]
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg[svg.index("<svg"):], flags=re.S)
     svg = re.sub(r"<svg\b", f'<svg role="img" aria-label="{_esc(title)}" id="fig-{name}"', svg, count=1)
     return f'<figure class="plot" data-plot="{name}">{svg}<figcaption>{_esc(title)}</figcaption></figure>'
 
@@ -128,13 +128,14 @@ def _grouped_bars(ax, names: list[str], rows: list[dict], test_mask: list[bool])
                                              ("spans", C_SPANS, "facts F1 span-exact"),
                                              ("statements", C_STMTS, "statements F1"),
                                              ("cells", C_CELLS, "table cell accuracy"))):
-        vals = [v if v is not None else 0.0 for v in s[key]]
-        bars = ax.bar(x + (k - 1.5) * width, vals, width, color=color, label=label, zorder=2)
-        for b, v in zip(bars, s[key]):
-            if v is None:
-                b.set_alpha(0)
+        shown = [(i, v) for i, v in enumerate(s[key]) if v is not None]
+        xs = [x[i] + (k - 1.5) * width for i, _ in shown]
+        ax.bar(xs, [v for _, v in shown], width, color=color, label=label, zorder=2)
+        for xi, (_, v) in zip(xs, shown):
+            ax.text(xi, v + 0.015, f"{v:.2f}", rotation=90, ha="center", va="bottom", fontsize=6.5, color="#333")
     ax.set_xticks(x, names)
-    ax.set_ylim(0, 1.05)
+    ax.set_ylim(0, 1.18)
+    ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
     ax.set_ylabel("F1 / accuracy")
     ax.grid(axis="y", alpha=0.3, zorder=1)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
@@ -203,7 +204,7 @@ def fig_label_year(m: dict) -> str:
                     data[i, j] = p["f1"]
                     n = p["tp"] + p["fn"]
                     ax.text(j, i, f"{p['f1']:.2f}\n({n})", ha="center", va="center", fontsize=7,
-                            color="white" if p["f1"] < 0.35 or p["f1"] > 0.85 else "black")
+                            color="black" if p["f1"] > 0.55 else "white")
         im = ax.imshow(data, cmap="viridis", vmin=0, vmax=1, aspect="auto")
         ax.set_xticks(range(len(rows)), [f"{r['year']}\n{r['split']}" for r in rows], fontsize=8)
         ax.set_yticks(range(len(labels)), labels, fontsize=8)
@@ -386,6 +387,18 @@ def _errors_table(m: dict, wrong: bool) -> str:
     return f'<table class="errors" id="table-errors-{"wrong" if wrong else "missed"}">{head}{"".join(rows)}</table>'
 
 
+def _cells_table(m: dict) -> str:
+    wrong = m["errors"]["table_cells"][: m["errors"]["shown"]]
+    if not wrong:
+        return "<p>None.</p>"
+    rows = "".join(f'<tr><td>{_esc(c["doc_id"])}</td><td><code>{_esc(c["cell"])}</code></td>'
+                   + num(c["gold"], "errors", "table_cells", i, "gold")
+                   + num(c["extracted"], "errors", "table_cells", i, "extracted") + "</tr>"
+                   for i, c in enumerate(wrong))
+    return ('<table id="table-errors-cells"><tr><th>document</th><th>cell</th><th>gold</th><th>extracted</th></tr>'
+            f"{rows}</table>")
+
+
 def _documents_table(m: dict) -> str:
     head = ("<tr><th>document</th><th>year</th><th>template</th><th>split</th><th>facts F1</th>"
             "<th>statements F1</th><th>cell accuracy</th><th>checks agree</th></tr>")
@@ -434,6 +447,7 @@ td.ctx{max-width:560px;font-size:14px}mark{padding:0 2px;border-radius:3px}
 mark.missed{background:#ffd6d6}mark.spurious{background:#ffe9b3}mark.wrong_label{background:#e2c8ff}
 mark.wrong_value,mark.wrong_span{background:#c8e1ff}.nl{color:#aaa}.note{color:#888;font-size:12px}
 ul.notes{font-size:13px;color:#444}.na{color:#999}.scroll{overflow-x:auto}
+.warn{background:#ffe0e0;border:1px solid #d33;padding:8px 12px;font-weight:600}
 """
 
 
@@ -454,7 +468,11 @@ def render_html(m: dict) -> str:
         f"Train years <b>{_years(sp['train_years'])}</b> ({len(sp['train_documents'])} documents) · "
         f"test years <b>{_years(sp['test_years'])}</b> ({len(sp['test_documents'])} documents, never trained on) · "
         f"gold: {', '.join(f'<code>{_esc(Path(g).name)}</code>' for g in m['gold_files'])} · "
-        f"made {_esc(m['created'])}</p>",
+        f"made {_esc(m['created'])}"
+        + (f" · prediction {model['predict_seconds']} s" if model.get("predict_seconds") is not None else "")
+        + "</p>",
+        (f'<p class="warn">Not a held-out evaluation: the model was trained on '
+         f'{len(model["trained_on_test"])} of the test documents.</p>') if model.get("trained_on_test") else "",
         "<h2>Test years at a glance</h2>", _cards(m),
         "<p>Facts are scored as (label, value) pairs per document (micro over documents) and span-exact; "
         "statements match one-to-one by text overlap. Table cells are scored against table gold where a "
@@ -473,6 +491,8 @@ def render_html(m: dict) -> str:
         f"<h3>Wrong predictions, most confident first (at most {m['errors']['shown']})</h3>",
         _errors_table(m, wrong=True),
         f"<h3>Missed gold items (at most {m['errors']['shown']})</h3>", _errors_table(m, wrong=False),
+        f"<h3>Wrong table cells ({len(m['errors']['table_cells'])}; at most {m['errors']['shown']} shown)</h3>",
+        _cells_table(m),
         '<h2 id="documents">Documents</h2>', _documents_table(m),
         "</body></html>",
     ]
