@@ -15,7 +15,7 @@ _COL_SHORT = {"natural_person": "自然人", "commercial": "商业", "research":
 
 
 def _cell(v) -> str:
-    return "—" if v is None else (f"{v:g}" if isinstance(v, float) else str(v))
+    return "—" if v is None else str(v)
 
 
 def render_record(rec: Record, console: Console) -> None:
@@ -54,6 +54,9 @@ def render_record(rec: Record, console: Console) -> None:
 
 def _render_narrative(rec: Record, console: Console) -> None:
     n = rec.narrative
+    if not (n.facts or n.problems or n.remedies):
+        console.print(Text("narrative: no facts or statements (the model found none, or was not run)", "dim"))
+        return
     summary = {k: v for k, v in n.summary.model_dump().items() if v is not None}
     t = Table(title="narrative facts")
     for c in ("label", "text", "value", "qualifier", "section", "conf."):
@@ -64,6 +67,8 @@ def _render_narrative(rec: Record, console: Console) -> None:
     if summary:
         parts.append(Text("summary: " + ", ".join(f"{k}={_cell(v)}" for k, v in summary.items())))
     for title, items in (("problems", n.problems), ("remedies", n.remedies)):
+        if not items:
+            continue
         st = Table(title=title, show_header=False)
         st.add_column("#", justify="right"), st.add_column("text", overflow="fold"), st.add_column("conf.")
         for i, s in enumerate(items, 1):
@@ -75,8 +80,7 @@ def _render_narrative(rec: Record, console: Console) -> None:
 def _render_tables(rec: Record, console: Console) -> None:
     tb = rec.tables
     if tb.proactive:
-        fields = sorted({f for row in tb.proactive.values() for f in row}, key=lambda f: list(
-            dict.fromkeys(f for row in tb.proactive.values() for f in row)).index(f))
+        fields = list(dict.fromkeys(f for row in tb.proactive.values() for f in row))
         t = Table(title="二 主动公开")
         t.add_column("row")
         for f in fields:

@@ -31,6 +31,8 @@ def extract(
     if out.suffix.lower() not in OUTPUT_FORMATS:
         console.print(f"[red]error:[/red] OUT must end in {', '.join(OUTPUT_FORMATS)}: {out}")
         raise typer.Exit(2)
+    if not no_narrative:
+        _check_model(model, backend)
     if engine == "ray":
         try:
             from extraction.ray_engine import run_ray  # noqa: PLC0415 (optional dependency)
@@ -59,6 +61,19 @@ def extract(
             console.print(f"[red]error:[/red] {e}")
             raise typer.Exit(2)
     _print_summary(summary)
+
+
+def _check_model(model: Optional[str], backend: str) -> None:
+    """Load the narrative model once before any work: a model that cannot be loaded stops
+    the run with a clear error instead of failing every record."""
+    from extraction.narrative import load_narrative_model
+
+    try:
+        load_narrative_model(model, backend=backend)
+    except Exception as e:  # missing files, unknown backend, missing optional dependency
+        console.print(f"[red]error:[/red] cannot load the narrative model ({backend}): {e}\n"
+                      "use --model PATH, or --no-narrative for the rules-only path")
+        raise typer.Exit(2)
 
 
 def _print_summary(summary) -> None:
@@ -92,6 +107,8 @@ def show(
     if file.suffix.lower() == ".jsonl" and file.exists():
         records = list(read_records(file))
     else:
+        if not no_narrative:
+            _check_model(model, backend)
         records = [Extractor(model_path=model, backend=backend, narrative=not no_narrative).extract_path(file)]
     out = Console()
     for rec in records:
