@@ -5,8 +5,9 @@ and classifies statement units; everything else — where to look (sections), th
 windows, values and qualifiers, the summary, statement records — is shared here.
 
 Backends: ``spacy`` (the shipped default: an NER pipeline and a textcat pipeline on
-``spacy.blank("zh")``) and ``rules`` (the labelling functions of
-``training.weak_labels``, for comparison).
+``spacy.blank("zh")``), ``rules`` (the labelling functions of
+``training.weak_labels``, for comparison) and ``transformer``
+(``extraction.narrative_transformer``, a model path required).
 """
 from __future__ import annotations
 
@@ -23,9 +24,11 @@ from extraction.statements import Unit, classifier_input, segment
 from extraction.values import Quantity, describe, find_quantities
 
 DEFAULT_MODEL = MODELS_DIR / "narrative"
-BACKENDS = ("spacy", "rules")
+BACKENDS = ("spacy", "rules", "transformer")
 WINDOW_LEFT, WINDOW_RIGHT = 40, 20
 _SENT_END = re.compile(r"[。；;！？!?\n]")
+# sections that are tables in 2019+ reports and prose before: numbers with a measure word only
+MEASURED_ONLY = ("proactive", "requests")
 
 
 @dataclass(frozen=True)
@@ -49,13 +52,15 @@ def is_candidate(q: Quantity) -> bool:
     return q.measure is not None or (len(q.text) >= 2 and q.text.isdigit() and len(q.text) <= 6)
 
 
-def candidate_windows(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+def candidate_windows(text: str, start: int = 0, end: int | None = None,
+                      measured_only: bool = False) -> list[tuple[int, int]]:
     """Merged windows (at most 40 chars before, 20 after, within the sentence) around
-    each candidate number of ``text[start:end]``."""
+    each candidate number of ``text[start:end]`` (only those with a measure word if
+    ``measured_only``)."""
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     for q in find_quantities(text, start, end):
-        if not is_candidate(q):
+        if not is_candidate(q) or (measured_only and q.measure is None):
             continue
         lo = max(start, q.start - WINDOW_LEFT)
         cut = [m.end() for m in _SENT_END.finditer(text, lo, q.start)]
@@ -73,7 +78,12 @@ def regions(text: str, sections: Sections | None) -> list[tuple[str | None, int,
     """(section name, start, end) of the parts the model reads; the whole text when no
     section was found."""
     names = load_labels().narrative_sections
-    out = [(n, s.start, s.end) for n in names if sections is not None and (s := getattr(sections, n)) is not None]
+    out = []
+    for name in names:
+        sec = getattr(sections, name) if sections is not None else None
+        if sec is not None:
+            start = sec.start + len(sec.heading) if text.startswith(sec.heading, sec.start) else sec.start
+            out.append((name, start, sec.end))
     return out or [(None, 0, len(text))]
 
 
@@ -88,7 +98,8 @@ def summarize(facts: list[Fact]) -> Summary:
 
 
 class NarrativeModel:
-    """Reads the overview and problems sections into ``Narrative``."""
+    """Reads the narrative sections (``labels.yaml``) into ``Narrative``: facts from all
+    of them, statements from the problems section."""
 
     def __init__(self, backend: Backend, name: str):
         self.backend = backend
@@ -105,7 +116,7 @@ class NarrativeModel:
         facts: list[Fact] = []
         units: list[Unit] = []
         for name, start, end in regs:
-            windows = candidate_windows(text, start, end)
+            windows = candidate_windows(text, start, end, measured_only=name in MEASURED_ONLY)
             for p in sorted(self.backend.predict_spans(text, windows), key=lambda p: p.start):
                 if p.label not in labels.quantity:
                     continue
@@ -176,6 +187,12 @@ def load_narrative_model(path: str | Path | None = None, backend: str = "spacy")
     ``models/narrative``); ``rules`` needs no model."""
     if backend == "rules":
         return NarrativeModel(RulesBackend(), "rules")
+    if backend == "transformer":
+        from extraction.narrative_transformer import TransformerBackend
+
+        if path is None:
+            raise ValueError("the transformer backend needs a model path")
+        return NarrativeModel(TransformerBackend(path), "transformer")
     if backend != "spacy":
         raise ValueError(f"unknown narrative backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     path = Path(path) if path is not None else DEFAULT_MODEL

@@ -22,11 +22,13 @@ _MARKER = re.compile(
 # hard breaks: a line ending in a sentence end, or either side of a short line without
 # one (a heading); a page footer such as "- 4 -" breaks nothing
 _BREAK = re.compile(r"(?<=[。；;：:！？!?”’」』）)])[ \t]*\n"
-                    r"|^(?![ \t]*[-—]?[ \t]*\d+[ \t]*[-—]?[ \t]*$)[^\n。；;！？]{1,20}\n", re.M)
+                    r"|^(?![ \t]*[-—]?[ \t]*\d+[ \t]*[-—]?[ \t]*$)[^\n。；;！？，,]{1,20}\n", re.M)
 _SENTENCE_END = re.compile(r"[。！？!?][”’」』）)]*")
 _HEAD = re.compile(r"[^。：:\n]{1,16}[。：:]")
+_HEAD_PREFIX = re.compile(r"(?:存在的?(?:主要)?问题|主要问题|改进措施|整改措施|改进情况|整改情况|下一步工作(?:打算|计划|重点)?)[：:。]?")
 _HEAD_WORDS = re.compile(r"问题|不足|措施|改进|整改|打算|计划|情况|方向|思路|下一步|今后|举措")
-_TRANSITION = re.compile(r"^\s*(?:下一步|今后|针对|为此|对此|接下来|\d{4}\s*年\s*[，,]|[^。]{0,30}[：:]\s*$)")
+_TRANSITION = re.compile(r"^\s*(?:下一步|今后|针对|为此|对此|接下来|\d{4}\s*年\s*[，,]|[^。]{0,30}[：:]\s*$"
+                         r"|附件|附表|[〇○零一二三四五六七八九十\d]{4}\s*年[^，。]{0,6}月[^，。]{0,4}日)")
 _P_CUE = re.compile(r"存在|问题|不足|薄弱|短板|差距|欠缺|还有一些|表现在")
 _R_CUE = re.compile(r"措施|改进|整改|下一步|今后|打算|针对|将")
 
@@ -73,8 +75,10 @@ def _blocks(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
     cuts = {start: start}
     for m in _MARKER.finditer(text, start, end):
         cuts[m.start()] = m.end()
+    markers = sorted(cuts.items())
     for m in _BREAK.finditer(text, start, end):
-        cuts.setdefault(m.end(), m.end())
+        if not any(a < m.end() <= b for a, b in markers):  # a line break inside 一\n是
+            cuts.setdefault(m.end(), m.end())
     pos = sorted(cuts)
     out = []
     for i, p in enumerate(pos):
@@ -91,7 +95,7 @@ def segment(text: str, start: int = 0, end: int | None = None) -> list[Unit]:
         enumerated = c > b
         marker = text[b:c]
         if enumerated:
-            head = _HEAD.match(text, c, e)
+            head = _HEAD.match(text, c, e) or _HEAD_PREFIX.match(text, c, e)
             if "是" not in marker and head and _HEAD_WORDS.search(head.group()) and text[head.end():e].strip():
                 pieces.append((c, head.end(), False))  # a heading such as （二）改进措施：
                 pieces.extend((a, z, False) for a, z in _sentences(text, head.end(), e))
@@ -99,8 +103,8 @@ def segment(text: str, start: int = 0, end: int | None = None) -> list[Unit]:
             sents = _sentences(text, c, e)
             if not sents:
                 continue
-            if "是" not in marker and len(sents) == 1 and head and head.end() >= sents[0][1] \
-                    and _HEAD_WORDS.search(head.group()):
+            whole = text[sents[0][0]:sents[-1][1]]
+            if "是" not in marker and len(sents) == 1 and len(whole) <= 16 and _HEAD_WORDS.search(whole):
                 pieces.append((*sents[0], False))  # a heading alone: （二）改进措施。
                 continue
             cut = next((i for i, (a, z) in enumerate(sents) if i and _TRANSITION.match(text[a:z])), None)

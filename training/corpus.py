@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extraction.normalize import normalize
+from extraction.record import Sections
+from extraction.sections import find_sections
 from extraction.paths import CORPUS_DIR
 
 REPORTS_DIR = CORPUS_DIR / "reports"
@@ -137,31 +139,7 @@ def all_gold_files() -> list[Path]:
     return [p for p in files if p.exists()]
 
 
-_OVERVIEW = re.compile(r"[一1][、.．]\s*(?:总体情况|概述|总体)")
-_PROBLEMS = re.compile(r"[四五六七八][、.．]\s*[^\n。]{0,16}(?:存在|问题|整改|改进)[^\n。]{0,16}?(?:情况|措施|问题|方向|打算)")
-_NEXT = re.compile(r"[二三四五六七八][、.．]")
-_OTHER = re.compile(r"[五六七八九][、.．]\s*其他需要报告")
 
-
-def sections_of(text: str):
-    """Sections of a text: ``extraction.sections.find_sections`` where it exists, else
-    a heading search good enough for the corpus (overview and problems only)."""
-    try:
-        from extraction.sections import find_sections
-    except ImportError:
-        find_sections = None
-    if find_sections is not None:
-        return find_sections(text)[0]
-    from extraction.record import Section, Sections
-
-    out = Sections()
-    m = _OVERVIEW.search(text)
-    if m:
-        n = _NEXT.search(text, m.end())
-        out.overview = Section(start=m.end(), end=n.start() if n else len(text), heading=m.group())
-    ms = list(_PROBLEMS.finditer(text))
-    if ms:
-        m = next((x for x in ms if x.start() > (out.overview.end if out.overview else 0)), ms[-1])
-        o = _OTHER.search(text, m.end())
-        out.problems = Section(start=m.end(), end=o.start() if o else len(text), heading=m.group())
-    return out
+def sections_of(text: str) -> Sections:
+    """The sections of a text, as the pipeline finds them."""
+    return find_sections(text)[0]

@@ -23,7 +23,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from extraction.narrative import candidate_windows, load_narrative_model, regions
+from extraction.narrative import MEASURED_ONLY, candidate_windows, load_narrative_model, regions
 from extraction.paths import CONFIGS_DIR, CORPUS_DIR
 from extraction.record import Narrative
 from extraction.statements import classifier_input, segment
@@ -52,10 +52,10 @@ class TrainSettings:
 
 
 def _windowed(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: int | None = None,
-              ) -> list[NerExample]:
+              section: str | None = None) -> list[NerExample]:
     """NER examples: the candidate windows of ``text[start:end]`` with the spans inside
     them (a span outside every window gets a window of its own)."""
-    windows = candidate_windows(text, start, end)
+    windows = candidate_windows(text, start, end, measured_only=section in MEASURED_ONLY)
     for s, e, _ in spans:
         if not any(a <= s and e <= b for a, b in windows) and start <= s and (end is None or e <= end):
             windows.append((max(start, s - 30), e + 10))
@@ -93,7 +93,7 @@ def gold_examples(doc: GoldDoc) -> tuple[list[NerExample], list[CatExample]]:
     spans = [(f.start, f.end, f.label) for f in doc.facts if f.start is not None]
     ner, cat = [], []
     for name, s, e in regions(text, sections_of(text)):
-        ner += _windowed(text, [x for x in spans if s <= x[0] and x[1] <= e], s, e)
+        ner += _windowed(text, [x for x in spans if s <= x[0] and x[1] <= e], s, e, name)
         if name in (None, "problems"):
             cat += _units_with_labels(text, s, e, [(x.label, x.start, x.end) for x in doc.statements
                                                     if x.start is not None])
@@ -108,7 +108,7 @@ def silver_examples(text: str) -> tuple[list[NerExample], list[CatExample]]:
     """NER and textcat examples from one unannotated report, labelled by the LFs."""
     ner, cat = [], []
     for name, s, e in regions(text, sections_of(text)):
-        ner += _windowed(text, _silver_spans(text, s, e), s, e)
+        ner += _windowed(text, _silver_spans(text, s, e), s, e, name)
         if name in (None, "problems"):
             cat += [(classifier_input(u), wl.label_statement(u)) for u in segment(text, s, e)]
     return ner, cat

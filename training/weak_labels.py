@@ -25,7 +25,7 @@ CHANNEL_KEYWORDS: dict[str, str] = {
     "POSTS_WECHAT": r"微信公众号|公众号|微信|推文",
     "POSTS_WEIBO": r"微博",
     "POSTS_NEWMEDIA": r"政务新媒体|新媒体|抖音|视频号|头条号|今日头条|快手|客户端|短视频|两微|APP|App|app",
-    "POSTS_WEBSITE": r"门户网站|政府网站|网站|信息公开网|公开平台|公开专栏|政务公开专栏|公开目录|信息公开系统|信用平台|网页|页面|专栏|网上",
+    "POSTS_WEBSITE": r"门户网站|政府网站|网站|信息公开网|公开平台|公开专栏|政务公开专栏|公开目录|信息公开系统|信用平台|网页|页面|专栏",
 }
 LABEL_KEYWORDS: dict[str, str] = {
     "POSTS_TOTAL": r"主动公开|政府信息|公开信息|公布信息|发布信息|公开各类|公开政务信息",
@@ -39,9 +39,10 @@ LABEL_KEYWORDS: dict[str, str] = {
 }
 # nouns that name other things counted in these reports: nearer than a label word, they win
 DISTRACTORS = (r"文件|事项|处罚|许可|强制|案件|会议|汇报|研究|检查|通报|工作群|群|账号|征求表|意见|建议|提案|"
-               r"办件|材料|批次|资金|项目|单位|部门|机构|企业|人员|干部|宣传片|直播|节目|视频|宣传活动|活动|"
+               r"办件|材料|批次|资金|项目|单位|部门|机构|企业|人员|干部|宣传片|直播|节目|视频|宣传活动|"
                r"自然人|法人|办结|答复|结转|予以公开|不予公开|无法提供|不予处理|其他处理|复议|诉讼|访|"
-               r"动态|指南|法规|公告|公示|人事|预算|决算|规划|计划|采购|招标|标准|价格|名单|清单|目录条目")
+               r"动态|指南|法规|公告|公示|人事|预算|决算|规划|计划|采购|招标|标准|价格|名单|清单|目录条目|"
+               r"清理|删除|撤销|制作|获取")
 MEASURES: dict[str, str] = {
     "POSTS_TOTAL": "条篇件个则", "POSTS_WEBSITE": "条篇件个则", "POSTS_WECHAT": "条篇件个则",
     "POSTS_WEIBO": "条篇件个则", "POSTS_NEWMEDIA": "条篇件个则",
@@ -61,6 +62,13 @@ _MULTI_YEAR = re.compile(r"以来|历年|自\d{4}\s*年")
 _BREAKDOWN = re.compile(r"其中|包括|包含|分别")
 _MIXED_POLICY = re.compile(r"[、及和与][^，。；、]{0,6}(?:政策)?解读|解读[^，。；]{0,4}[、及和与]")
 _REQUEST_VERB = re.compile(r"收到|受理|接收|新收|收悉|共计|共")
+_REQUEST_TOPIC = re.compile(r"依申请|公开申请|申请公开")
+_REQUEST_PART = re.compile(r"自然人|法人|其他组织|企业|办结|答复|予以|不予|结转")
+_PUBLISH_VERB = re.compile(r"公开|公布|发布|推送|更新")
+_CATEGORY = re.compile(r"类(?:政府)?信息|其他|其它")
+_ACCOUNTS = re.compile(r"开设|注销|关停|开通|新开|账号|数量|入驻")
+_PART_OF = re.compile(r"^\s*[，,]?\s*占")
+_COUNTED_AFTER = re.compile(r"^\s*(?:的)?(?:单位|部门|窗口|账号|栏目|专栏|家)")
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,7 @@ class QContext:
     left: str    # the sentence before the number (at most 80 chars)
     right: str   # the sentence after the span (at most 20 chars)
     clause: str  # the clause before the number (since the last comma)
+    before: str  # the 150 chars before the number, across sentences
 
     @classmethod
     def of(cls, text: str, q: Quantity) -> "QContext":
@@ -80,7 +89,7 @@ class QContext:
         left = seg[cut[-1]:] if cut else seg
         cl = [m.end() for m in _CLAUSE_END.finditer(left)]
         right = _SENT_END.split(text[q.end:q.end + 20], 1)[0]
-        return cls(q, left, right, left[cl[-1]:] if cl else left)
+        return cls(q, left, right, left[cl[-1]:] if cl else left, text[max(0, q.start - 150):q.start])
 
 
 def _nearest(pattern: str, s: str) -> int | None:
@@ -106,7 +115,8 @@ def _keyword_lf(label: str, pattern: str) -> QLF:
             return label if re.search(pattern, c.left[-12:] + c.right[:6]) else None
         if label == "REQUESTS_RECEIVED":
             near = re.search(pattern, c.clause) or re.match(r"\s*(?:的)?(?:政府信息公开)?申请", c.right)
-            return label if near and _REQUEST_VERB.search(c.left + c.right[:4]) else None
+            ok = near and _REQUEST_VERB.search(c.left + c.right[:4]) and _REQUEST_TOPIC.search(c.before + c.right[:8])
+            return label if ok and not _REQUEST_PART.search(c.clause) else None
         if label == "OPEN_DAY_PARTICIPANTS":
             return label if re.search(pattern, c.left) and not re.search(r"次|场", mw or "") else None
         return label if re.search(pattern, c.left) else None
@@ -136,13 +146,21 @@ def neg_mixed_policy(c: QContext) -> str | None:
     return "O" if _MIXED_POLICY.search(c.clause) and re.search("解读", c.clause) else None
 
 
+def neg_part_or_counted_thing(c: QContext) -> str | None:
+    """A share of a total (…条，占71%), or a count of units, windows, accounts (9个单位)."""
+    if _PART_OF.match(c.right) or _COUNTED_AFTER.match(c.right):
+        return "O"
+    return "O" if c.q.measure == "个" and _ACCOUNTS.search(c.clause) else None
+
+
 def neg_zero_words(c: QContext) -> str | None:
     """A bare number with no measure word followed by more digits or a unit is no count."""
     return "O" if c.q.measure is None and re.match(r"[\d.]", c.right) else None
 
 
 KEYWORD_LFS: list[QLF] = [_keyword_lf(lab, pat) for lab, pat in {**CHANNEL_KEYWORDS, **LABEL_KEYWORDS}.items()]
-VETO_LFS: list[QLF] = [neg_issue, neg_submitted, neg_multi_year, neg_mixed_policy, neg_zero_words]
+VETO_LFS: list[QLF] = [neg_issue, neg_submitted, neg_multi_year, neg_mixed_policy, neg_part_or_counted_thing,
+                       neg_zero_words]
 QUANTITY_LFS: list[QLF] = KEYWORD_LFS + VETO_LFS
 _PATTERN = {**CHANNEL_KEYWORDS, **LABEL_KEYWORDS}
 
@@ -165,8 +183,10 @@ def label_quantity(c: QContext) -> str:
         return best
     # a breakdown (其中…) of a total: the label word must come after 其中
     b = _nearest(_BREAKDOWN.pattern, c.left)
-    if b is not None and dist[best] > b and best != "FOLLOWERS":
+    if b is not None and (dist[best] > b or best == "POSTS_TOTAL") and best != "FOLLOWERS":
         return "O"
+    if best == "POSTS_TOTAL" and (_CATEGORY.search(c.clause) or not _PUBLISH_VERB.search(c.left)):
+        return "O"  # a category (其他…信息, …类信息), or information made rather than published
     d = _nearest(DISTRACTORS, c.clause)
     if d is not None and d < dist[best] and best not in ("FOLLOWERS", "OPEN_DAY_PARTICIPANTS"):
         return "O"
@@ -187,6 +207,11 @@ _FRAMING = re.compile(r"取得|成效|以下|如下|几个方面|主要有|(?:�
 def s_heading(u: Unit) -> str | None:
     """Headings (存在问题, 改进措施) are OTHER."""
     return "OTHER" if _HEADING.match(u.text.strip()) else None
+
+
+def s_table(u: Unit) -> str | None:
+    """Table rows and statistics (many numbers, tabs, pipes) are OTHER."""
+    return "OTHER" if len(re.findall(r"\d+", u.text)) >= 6 or "\t" in u.text or "|" in u.text else None
 
 
 def s_framing(u: Unit) -> str | None:
@@ -212,7 +237,7 @@ def s_remedy_words(u: Unit) -> str | None:
     return "REMEDY" if _REMEDY_START.match(u.text) else None
 
 
-STATEMENT_LFS: list[SLF] = [s_heading, s_framing, s_zone, s_problem_words, s_remedy_words]
+STATEMENT_LFS: list[SLF] = [s_table, s_heading, s_framing, s_zone, s_problem_words, s_remedy_words]
 
 
 def label_statement(u: Unit) -> str:

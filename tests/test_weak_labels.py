@@ -1,0 +1,71 @@
+"""Labelling functions: behaviour on guideline examples, and no gold in the lexicons."""
+import re
+
+import pytest
+
+from extraction.statements import segment
+from extraction.values import find_quantities
+from training import weak_labels as wl
+from training.corpus import CORPUS_GOLD, all_gold_files, read_jsonl
+
+
+def labels_of(text):
+    return [(q.text, wl.label_quantity(wl.QContext.of(text, q))) for q in find_quantities(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("微信公众号发布132期448篇文章。", [("132期", "O"), ("448篇", "POSTS_WECHAT")]),
+    ("通过门户网站主动公开信息96条。", [("96条", "POSTS_WEBSITE")]),
+    ("全年主动公开政府信息101条。", [("101条", "POSTS_TOTAL")]),
+    ("官方微博发布信息120条。", [("120条", "POSTS_WEIBO")]),
+    ("开展政府开放日活动3场。", [("3场", "OPEN_DAY_EVENTS")]),
+    ("组织业务培训4次。", [("4次", "TRAINING_SESSIONS")]),
+    ("办理12345热线567件。", [("567件", "HOTLINE_CASES")]),
+    ("向上级报送信息30条。", [("30条", "O")]),
+    ("制发文件13件。", [("13件", "O")]),
+])
+def test_guideline_examples(text, expected):
+    assert [x for x in labels_of(text) if x[0] != "12345"] == expected
+
+
+def test_statement_lfs_on_an_enumerated_section():
+    text = "存在问题：一是政策解读形式单一；二是队伍建设有待加强。下一步，我局将采取以下措施：一是加强培训。二是完善机制。"
+    units = segment(text)
+    labels = [(u.text, wl.label_statement(u)) for u in units]
+    assert ("政策解读形式单一；", "PROBLEM") in labels
+    assert ("加强培训。", "REMEDY") in labels
+    assert ("完善机制。", "REMEDY") in labels
+    assert all(lab == "OTHER" for t, lab in labels if t.startswith("下一步"))
+
+
+def _lexicon_entries():
+    pats = list(wl.CHANNEL_KEYWORDS.values()) + list(wl.LABEL_KEYWORDS.values()) + [wl.DISTRACTORS]
+    return {e for p in pats for e in p.split("|") if e}
+
+
+def test_no_lexicon_entry_is_a_gold_string():
+    """Lexicons come from the guideline, never from gold: no entry equals a gold context,
+    fact text or statement."""
+    if not CORPUS_GOLD.exists():
+        pytest.skip("corpus absent")
+    entries = _lexicon_entries()
+    gold_strings = set()
+    for path in all_gold_files():
+        for rec in read_jsonl(path):
+            gold_strings |= {f["context"] for f in rec["facts"]} | {f["text"] for f in rec["facts"]}
+            gold_strings |= {s["text"] for s in rec["statements"]}
+    assert not entries & gold_strings
+    # and no lexicon entry is long enough to be a copied phrase
+    assert max(len(e) for e in entries) <= 8
+
+
+def test_lf_report_runs_on_gold():
+    if not CORPUS_GOLD.exists():
+        pytest.skip("corpus absent")
+    from training.corpus import load_gold
+
+    stats = wl.lf_report(load_gold())
+    combined = {s.kind: s for s in stats if s.name == "COMBINED"}
+    assert combined["quantity"].coverage == 1.0 and combined["statement"].coverage == 1.0
+    assert all(s.precision is None or 0 <= s.precision <= 1 for s in stats)
+    assert re.search(r"kw_posts_wechat", wl.format_report(stats))
