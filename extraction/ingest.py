@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,14 +90,13 @@ def read_document(path: str | Path, max_bytes: int = MAX_BYTES) -> Document:
 
 
 def _read_bytes(path: str, max_bytes: int) -> bytes:
-    p = Path(path)
     try:
-        size = p.stat().st_size
-        if p.is_dir():
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
             raise IngestError("unreadable", f"{path} is a directory, not a file")
-        if size > max_bytes:
-            raise IngestError("too_large", f"{size} bytes is more than the limit of {max_bytes} bytes")
-        with open(p, "rb") as f:
+        if st.st_size > max_bytes:
+            raise IngestError("too_large", f"{st.st_size} bytes is more than the limit of {max_bytes} bytes")
+        with open(path, "rb") as f:
             data = f.read(max_bytes + 1)
     except FileNotFoundError:
         raise IngestError("unreadable", f"{path} does not exist (or is a broken link)") from None
@@ -164,9 +165,13 @@ def decode_text(data: bytes, warnings: list[Warning_]) -> str:
         warnings.append(Warning_(code="encoding_guessed", message=f"decoded as {guessed[1]} (no byte-order mark)"))
         return _check_text(guessed[0], guessed[1])
     try:
-        return _check_text(data.decode("utf-8"), "utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         first_bad = e.start
+    else:  # valid UTF-8: binary data would show as control characters
+        if len(_CONTROL.findall(text, 0, 20000)) * 100 > min(len(text), 20000):
+            raise IngestError("binary_file", "the bytes do not read as text (control characters)")
+        return text
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
     non_ascii = len(text) - len(text.encode("ascii", "ignore"))
@@ -180,7 +185,7 @@ def decode_text(data: bytes, warnings: list[Warning_]) -> str:
             continue
         if _looks_like_text(text):
             warnings.append(Warning_(code="encoding_guessed", message=f"decoded as {enc}"))
-            return _check_text(text, enc)
+            return text
     return _decode_guessed(data, warnings)
 
 

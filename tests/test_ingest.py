@@ -138,6 +138,12 @@ def test_binary_without_nul_bytes(tmp_path: Path):
     _raises(p, "binary_file")
 
 
+def test_control_characters_are_binary(tmp_path: Path):
+    p = tmp_path / "ctl.txt"
+    p.write_bytes(bytes(range(1, 32)) * 300)  # valid UTF-8, but not text
+    _raises(p, "binary_file")
+
+
 def test_a_directory_named_txt_is_unreadable(tmp_path: Path):
     d = tmp_path / "x.txt"
     d.mkdir()
@@ -184,11 +190,12 @@ def test_fifty_megabyte_text_is_read_fast(tmp_path: Path):
         for _ in range(50 * 1024 * 1024 // len(block) + 1):
             f.write(block)
     assert p.stat().st_size >= 50 * 1024 * 1024
-    t = time.perf_counter()
+    t = time.process_time()  # CPU time: the machine may be shared
     doc = read_document(p)
-    elapsed = time.perf_counter() - t
+    elapsed = time.process_time() - t
     assert doc.text.startswith("盐池县医疗保障局") and doc.warnings == []
-    assert elapsed < 10, f"{elapsed:.1f} s for 50 MB"
+    assert len(doc.text) > 19_000_000  # 3 bytes a character
+    assert elapsed < 8, f"{elapsed:.1f} s of CPU for 50 MB"
 
 
 def test_html_saved_as_txt_is_read_as_html(tmp_path: Path):
