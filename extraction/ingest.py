@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import logging
 import os
 import re
 import stat
@@ -244,7 +245,9 @@ def _check_text(text: str, enc: str) -> str:
 
 # --- HTML -----------------------------------------------------------------------------
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
+_META_CHARSET = re.compile(rb"""<(?:meta[^>]+charset|\?xml[^>]+encoding)\s*=\s*["']?\s*([a-z0-9_.:-]+)""",
+                           re.IGNORECASE)
 _CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
                     "big5": "big5hkscs", "utf8": "utf-8"}
 # elements whose content is never visible text
@@ -265,7 +268,7 @@ def read_html(data: bytes, warnings: list[Warning_]) -> str:
     import lxml.html
     from lxml import etree
 
-    text = _decode_html(data, warnings)
+    text = _XML_DECLARATION.sub("", _decode_html(data, warnings), count=1)  # lxml refuses it in str
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as e:
@@ -278,7 +281,8 @@ def read_html(data: bytes, warnings: list[Warning_]) -> str:
 
 
 def _decode_html(data: bytes, warnings: list[Warning_]) -> str:
-    """Decode with the charset a <meta> tag declares when it fits the bytes, else as plain text."""
+    """Decode with the charset a <meta> tag or the XML declaration names if it fits the bytes,
+    else as plain text."""
     m = _META_CHARSET.search(data[:8192])
     if m and not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         declared = m.group(1).decode("ascii").lower()
@@ -501,6 +505,7 @@ def _pdf_pages(data: bytes) -> tuple[list[str], list[int]]:
 
     import pdfplumber
 
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font warnings on every damaged glyph
     pages: list[str] = []
     unreadable: list[int] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:

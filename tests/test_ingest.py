@@ -259,6 +259,14 @@ def test_html_without_tables_and_with_a_layout_table(tmp_path: Path):
     assert read_document(p).text == "一、总体情况\n规章\t0\n没有表格的段落\n"
 
 
+def test_xhtml_with_an_xml_declaration(tmp_path: Path):
+    p = tmp_path / "r.xhtml"
+    p.write_bytes('<?xml version="1.0" encoding="gbk"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
+                  '<body><p>一、总体情况</p></body></html>'.encode("gbk"))
+    doc = read_document(p)
+    assert doc.text == "一、总体情况\n" and doc.warnings == []  # the declared encoding is used
+
+
 def test_html_with_no_visible_text_is_empty(tmp_path: Path):
     p = tmp_path / "r.html"
     p.write_text("<html><head><title>标题</title><script>x()</script></head><body> </body></html>")
