@@ -77,8 +77,10 @@ def read_document(path: str | Path, max_bytes: int = MAX_BYTES) -> Document:
     data = _read_bytes(path, max_bytes)
     fmt = _sniff_format(path, data)
     warnings: list[Warning_] = []
-    if fmt in ("txt", "md"):
+    if fmt == "txt":
         raw = decode_text(data, warnings)
+    elif fmt == "md":
+        raw = _md_html_tables(decode_text(data, warnings))
     elif fmt == "html":
         raw = read_html(data, warnings)
     elif fmt == "docx":
@@ -245,6 +247,7 @@ def _check_text(text: str, enc: str) -> str:
 
 # --- HTML -----------------------------------------------------------------------------
 
+_MD_HTML_TABLE = re.compile(r"<table\b.*?</table\s*>", re.IGNORECASE | re.DOTALL)
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
 _META_CHARSET = re.compile(rb"""<(?:meta[^>]+charset|\?xml[^>]+encoding)\s*=\s*["']?\s*([a-z0-9_.:-]+)""",
                            re.IGNORECASE)
@@ -278,6 +281,24 @@ def read_html(data: bytes, warnings: list[Warning_]) -> str:
     if not lines:
         raise IngestError("empty_file", "the HTML page holds no visible text")
     return "\n".join(lines) + "\n"
+
+
+def _md_html_tables(text: str) -> str:
+    """Markdown as written, but HTML tables in it (PDF-to-markdown converters emit them) as
+    tab-separated rows like every other table."""
+    if "<table" not in text and "<TABLE" not in text:
+        return text
+    import lxml.html
+    from lxml import etree
+
+    def render(m: re.Match) -> str:
+        try:
+            table = lxml.html.fragment_fromstring(m.group(0))
+        except (etree.ParserError, ValueError):
+            return m.group(0)
+        return "\n".join("\t".join(row) for row in _table_grid(table) if any(row))
+
+    return _MD_HTML_TABLE.sub(render, text)
 
 
 def _decode_html(data: bytes, warnings: list[Warning_]) -> str:

@@ -117,6 +117,15 @@ def test_markdown_is_kept_as_written(tmp_path: Path):
     assert doc.format == "md" and doc.text == md
 
 
+def test_markdown_html_tables_become_rows(tmp_path: Path):
+    md = ("## 二、主动公开政府信息情况\n\n<table><tr><td colspan=\"2\">第二十条第（五）项</td></tr>"
+          "<tr><td>行政许可</td><td>5</td></tr></table>\n\n## 三、收到和处理政府信息公开申请情况\n")
+    p = tmp_path / "r.md"
+    p.write_text(md, encoding="utf-8")
+    assert read_document(p).text == ("## 二、主动公开政府信息情况\n\n第二十条第（五）项\t第二十条第（五）项\n"
+                                     "行政许可\t5\n\n## 三、收到和处理政府信息公开申请情况\n")
+
+
 def test_empty_file(tmp_path: Path):
     p = tmp_path / "empty.txt"
     p.write_bytes(b"")
