@@ -27,7 +27,8 @@ _NUMBERED = re.compile(
 # a bare numeral right after one of these is not a heading: （一） 十一 第一
 _NOT_BEFORE_NUMERAL = set(_NUMERALS + "（(〔【[第")
 # how a heading title ends when the body text runs on after it on the same line
-_TITLE_END = re.compile(r"[^\n。；！？\t|]{0,36}?(?:情况统计表|统计表|情况|措施|事项|概述|概况|方向|不足)")
+_TITLE_END = re.compile(r"[^\n。；！？\t|]{0,36}?(?:情况统计表|统计表|情况|措施|事项|概述|概况|方向|不足)"
+                        r"(?:(?:和|及|与|以及)[^\n。；！？\t|]{0,10}?(?:情况|措施|方向))?")
 # table row labels of 三 that carry top-level numerals (一、本年新收… 四、结转下年度继续办理)
 _TABLE_LABEL = re.compile(r"(?:本年新收|上年结转|本年度?办理结果|结转下年度)")
 

@@ -210,10 +210,11 @@ def test_inline_headings_of_a_crawled_page():
             "一、总体情况2021年，我区统一、规范开展工作。二、主动公开政府信息情况 第二十条第（一）项信息内容"
             "规章000三、收到和处理政府信息公开申请情况一、本年新收政府信息公开申请数量1000001"
             "四、结转下年度继续办理0000000四、政府信息公开行政复议、行政诉讼情况000000000000000"
-            "五、存在的主要问题及改进情况一是培训不够。六、其他需要报告的事项无。 附件下载 版权所有")
+            "五、存在的不足和改进措施一是培训不够。六、其他需要报告的事项无。 附件下载 版权所有")
     sections, warnings = find_sections(text)
     assert warnings == []
-    assert [getattr(sections, k).heading for k in SECTION_NAMES] == list(STANDARD_2019.values())
+    assert [getattr(sections, k).heading for k in SECTION_NAMES] == [
+        *list(STANDARD_2019.values())[:4], "五、存在的不足和改进措施", "六、其他需要报告的事项"]
     assert text[sections.other.start:sections.other.end] == "六、其他需要报告的事项无。"
     assert sections.requests.end == text.index("四、政府信息公开行政复议")
 
