@@ -20,8 +20,8 @@ from extraction.template import detect_template
 _HEAD = 3000  # titles and 统计期限 sit in the first characters of a report
 _REPORT = r"\s*(?:政府)?\s*信息公开\s*(?:工作)?\s*(?:年度)?\s*(?:报告|年报)"
 _YEAR = r"(?P<year>(?:19|20)\d\d)\s*年\s*度?"
-# agency (optional, same line) + year + 政府信息公开工作年度报告
-_TITLE = re.compile(rf"(?P<agency>[^\n\d]{{0,60}}?)\s*{_YEAR}{_REPORT}")
+# year + 政府信息公开工作年度报告, the agency before it on its line or on the line above
+_TITLE = re.compile(rf"{_YEAR}{_REPORT}")
 # year + agency + 政府信息公开工作年度报告 (公布2022年渠县医疗保障局政府信息公开工作年度报告)
 _TITLE_YEAR_FIRST = re.compile(rf"{_YEAR}\s*(?P<agency>[\u4e00-\u9fff]{{3,30}}?){_REPORT}")
 _STATS_PERIOD = re.compile(r"统计(?:期限|时限|时间|区间|范围|期间)[^。\n]{0,12}?((?:19|20)\d\d)\s*年")
@@ -67,7 +67,9 @@ def _from_title(head: str) -> tuple[Optional[str], Optional[int]]:
     year: Optional[int] = None
     for m in _TITLE.finditer(head):
         year = year or int(m.group("year"))
-        agency = _clean_title_agency(m.group("agency")) or _previous_line_agency(head, m.start("year"))
+        line_start = head.rfind("\n", 0, m.start()) + 1
+        before = head[max(line_start, m.start() - 60):m.start()]
+        agency = _clean_title_agency(before) or _previous_line_agency(head, m.start())
         if agency:
             return agency, int(m.group("year"))
     for m in _TITLE_YEAR_FIRST.finditer(head):
@@ -103,8 +105,8 @@ def _most_named_body(text: str) -> Optional[str]:
     names: Counter[str] = Counter()
     for m in _ORG_SUFFIX_AT.finditer(text, 0, 20000):
         start = m.start()
-        while start > max(0, m.start() - 16) and text[start - 1].isalpha() \
-                and text[start - 1] not in _NAME_BOUNDARY and text[start - 1].isascii() is False:
+        while start > max(0, m.start() - 16) and text[start - 1] not in _NAME_BOUNDARY \
+                and text[start - 1].isalpha() and not text[start - 1].isascii():
             start -= 1
         name = text[start:m.end()]
         if len(name) >= 4 and not _NOT_AGENCY.search(name):
@@ -134,6 +136,7 @@ def _fullest(text: str, agency: str) -> str:
 
 
 def _year_from_period(text: str) -> Optional[int]:
+    """The year of the 统计期限, or of a 1月1日至12月31日 / 截至12月31日 period."""
     m = _STATS_PERIOD.search(text)
     if m:
         return int(m.group(1))

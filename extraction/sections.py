@@ -97,6 +97,7 @@ def _meaning(title: str) -> tuple[Optional[str], int]:
 
 
 def _number(numeral: str) -> int:
+    """一 → 1, 十二 → 12, 二十三 → 23; 0 for a run that is no numeral."""
     if numeral.startswith("十"):
         return 10 + (_NUMERALS.index(numeral[1]) + 1 if len(numeral) > 1 else 0)
     if len(numeral) == 1:
@@ -108,6 +109,7 @@ def _number(numeral: str) -> int:
 
 
 def _numbered_candidates(text: str) -> list[_Candidate]:
+    """Every numbered heading that could be top-level, with its title's meaning (or none)."""
     out: list[_Candidate] = []
     for m in _NUMBERED.finditer(text):
         if m.group("n2") and m.start() and text[m.start() - 1] in _NOT_BEFORE_NUMERAL:
