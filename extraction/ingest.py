@@ -97,6 +97,8 @@ def _read_bytes(path: str, max_bytes: int) -> bytes:
         st = os.stat(path)
         if stat.S_ISDIR(st.st_mode):
             raise IngestError("unreadable", f"{path} is a directory, not a file")
+        if not stat.S_ISREG(st.st_mode):  # a pipe or a device would block or never end
+            raise IngestError("unreadable", f"{path} is not a regular file")
         if st.st_size > max_bytes:
             raise IngestError("too_large", f"{st.st_size} bytes is more than the limit of {max_bytes} bytes")
         with open(path, "rb") as f:

@@ -159,6 +159,12 @@ def test_a_directory_named_txt_is_unreadable(tmp_path: Path):
     _raises(d, "unreadable")
 
 
+def test_a_pipe_is_unreadable_not_a_hang(tmp_path: Path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    _raises(fifo, "unreadable")
+
+
 def test_dangling_symlink_is_unreadable(tmp_path: Path):
     link = tmp_path / "gone.txt"
     link.symlink_to(tmp_path / "nowhere.txt")
