@@ -25,6 +25,7 @@ class Event:
     labels: list[str] = field(default_factory=list)  # the label cells before the values
     width: int = 0  # cells in the delimited row the values come from
     offset: int = 0  # where in that row the values start
+    row: int = 0  # index of the row the event comes from
 
 
 def _is_text(cell: str) -> bool:
@@ -43,19 +44,21 @@ def events_of(rows: list[Row], stream: bool, classify: Callable[[str], Optional[
     different rows and holding no number is a header and is skipped."""
     events: list[Event] = []
     units = []
-    for row in rows:
+    for n, row in enumerate(rows):
         if row.delimited:
-            units.append((list(row.cells), True))
+            units.append((list(row.cells), True, n))
         else:  # an undelimited line may hold several rows: cut before each label after numbers
             cur: list[str] = []
             for c in row.cells:
                 if cur and _is_text(c) and not _is_text(cur[-1]):
-                    units.append((cur, False))
+                    units.append((cur, False, n))
                     cur = []
                 cur.append(c)
             if cur:
-                units.append((cur, False))
-    for cells, delimited in units:
+                units.append((cur, False, n))
+    for cells, delimited, n in units:
+        if not delimited and not stream and cells == ["无"]:
+            continue  # a character of a label printed one per line (（四）无法提供), not a blank cell
         text_at = [i for i, c in enumerate(cells) if c and _is_text(c)]
         keys: list[str] = []
         for i in text_at:
@@ -69,30 +72,33 @@ def events_of(rows: list[Row], stream: bool, classify: Callable[[str], Optional[
             if stream and events and events[-1].kind == "orphan":
                 events[-1].values.extend(values)
             else:
-                events.append(Event("orphan", values=values, delimited=delimited))
+                events.append(Event("orphan", values=values, delimited=delimited, row=n))
             continue
         before = cells[:text_at[0]]
         if _has_data(before) and not delimited:
-            events.append(Event("orphan", values=before))
+            events.append(Event("orphan", values=before, row=n))
         values = cells[text_at[-1] + 1:]
         labels = [cells[i] for i in text_at]
         last = next(k for k in reversed([classify(cells[i]) for i in text_at]) if k)
         if _has_data(values) or (delimited and len(values) >= min_blank_row):
-            events.append(Event("filled", last, values, delimited, labels, len(cells), text_at[-1] + 1))
+            events.append(Event("filled", last, values, delimited, labels, len(cells), text_at[-1] + 1, n))
         elif len(keys) < 3:
-            events.extend(Event("pending", k, delimited=delimited, labels=labels) for k in keys)
+            events.extend(Event("pending", k, delimited=delimited, labels=labels, row=n) for k in keys)
     return events
 
 
 def pair(events: list[Event]) -> tuple[list[Event], list[str]]:
     """Complete rows in table order: lone labels get the lone values between the same
     two complete rows, in order. Returns the rows and notes on what could not be paired."""
+    # a label wrapped over lines may name its row twice; a row is in a table once
     filled_keys = {e.key for e in events if e.kind == "filled"}
     cleaned: list[Event] = []
+    seen: set[str] = set()
     for e in events:
-        if e.kind == "pending" and (e.key in filled_keys or (cleaned and cleaned[-1].kind == "pending"
-                                                              and cleaned[-1].key == e.key)):
-            continue
+        if e.kind == "pending":
+            if e.key in filled_keys or e.key in seen:
+                continue
+            seen.add(e.key)
         cleaned.append(e)
     out: list[Event] = []
     notes: list[str] = []
@@ -105,7 +111,7 @@ def pair(events: list[Event]) -> tuple[list[Event], list[str]]:
             notes.append(f"{len(orph)} run(s) of numbers for {len(pend)} label(s) "
                          f"({', '.join(str(p.key) for p in pend) or 'none'}); paired in order")
         for p, o in zip(pend, orph):
-            out.append(Event("filled", p.key, o.values, o.delimited, p.labels))
+            out.append(Event("filled", p.key, o.values, o.delimited, p.labels, row=p.row))
         segment.clear()
 
     for e in cleaned:

@@ -23,7 +23,8 @@ _SPACES = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class Cell:
-    """A parsed cell: ``kind`` is 'number', 'null' (blank or a null mark) or 'text'."""
+    """A parsed cell: ``kind`` is 'number', 'null' (blank or a null mark), 'text', or
+    'ambiguous' (set by the run-together solver)."""
 
     kind: str
     value: Optional[Number] = None
@@ -32,6 +33,7 @@ class Cell:
 
 
 BLANK = Cell("null", None, "")
+AMBIGUOUS = Cell("ambiguous")  # run-together digits that fit several splits (warned where decided)
 
 
 def to_number(num: str) -> Number:

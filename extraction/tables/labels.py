@@ -38,7 +38,7 @@ _REQUEST_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("rejected_publication", ("公开出版物", "要求提供公开", "提供公开出")),
     ("rejected_excessive", ("大量反复", "无正当理由大", "无正当理由")),
     ("rejected_confirm", ("要求行政机关", "确认或重新", "重新出具")),
-    ("other_no_correction", ("逾期不补正", "申请人无正当理由", "不补正")),
+    ("other_no_correction", ("逾期不补正", "申请人无正当", "不补正")),
     ("other_no_fee", ("收费通知", "缴纳费用", "逾期未按")),
     ("other_group", ("其他处理",)),
 )

@@ -19,11 +19,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# one token of an undelimited line: white space, a sub-row number ("2." before text),
+# one token of an undelimited line: white space, a sub-row number ("2." before text; the
+# sub-rows of these tables number 1 to 8, so one digit: in "…37.属于" the 3 is a cell),
 # a number (digits that are not a sub-row number, a sign or 增/减, decimals, 元/万元), text
 _TOKEN = re.compile(
     r"(?P<ws>\s+)"
-    r"|(?P<lab>\d{1,2}\s*[.、．](?=[^\d\s.]))"
+    r"|(?P<lab>\d\s*[.、．](?=[^\d\s.]))"
     r"|(?P<num>(?:(?:增加|减少|增|减)\s*|[+\-])?(?:\d(?![.、．][^\d\s.]))+(?:,\d{3})*(?:\.\d+)?(?:\s*(?:万元|元))?)"
     r"|(?P<txt>[^\d\s]+)"
 )
@@ -80,7 +81,8 @@ def _skip(stripped: str) -> bool:
     c = stripped[0]
     if c in "-—–－第" and _PAGE_NUMBER.match(stripped):
         return True
-    return c in "|:：-—–" and bool(_RULE.match(stripped))
+    # a rule has three dashes at least: a lone "-" or "—" is a blank cell
+    return c in "|:：-—–" and bool(_RULE.match(stripped)) and sum(ch in "-—–" for ch in stripped) >= 3
 
 
 def rows_of(region: str) -> tuple[list[Row], bool]:

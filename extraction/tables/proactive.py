@@ -56,43 +56,43 @@ def parse_proactive(rows: list[Row], stream: bool, template: str, run_together: 
     warnings: list[Warning_] = []
     wanted = fields_of(template)
     out: dict[str, dict] = {r: {f: None for f in fs} for r, fs in wanted.items()}
+    # header rows (信息内容 | 本年制发件数 | …) set the columns of the rows under them; in a
+    # stream of cells the header's cells come one per row
     header: Optional[list[Optional[str]]] = None
-    header_fields: list[str] = []
-    seen: set[str] = set()
-    # header rows (信息内容 | 本年制发件数 | …) set the columns of the rows under them
-    annotated: list[tuple[Row, Optional[list], list[str]]] = []
+    headers: list[Optional[list[Optional[str]]]] = []
+    data: list[Row] = []
+    after_header = False
     for r in rows:
         cells = list(r.cells)
         if not any(labels.proactive_row(c) for c in cells if parse_cell(c).kind == "text"):
             h = _header(cells)
             if h and not any(parse_cell(c).kind == "number" for c in cells):
-                header, header_fields = h, [f for f in h if f]
+                header = header + h if stream and after_header and header else h
+                after_header = True
                 continue
-        annotated.append((r, header, header_fields))
-    events = []
-    for r, h, hf in annotated:
-        for e in events_of([r], stream, labels.proactive_row, 1):
-            # a run-together header sits in the label text: 信息内容本年制发件数…规章
-            own = labels.proactive_fields("".join(e.labels))
-            events.append((e, h, own or hf))
-    complete, notes = pair([e for e, _, _ in events])
-    context = {id(e): (h, hf) for e, h, hf in events}
+        after_header = False
+        data.append(r)
+        headers.append(header)
+    complete, notes = pair(events_of(data, stream, labels.proactive_row, 1))
     for n in notes:
         warnings.append(Warning_(code="cells_unplaced", message=f"table 二: {n}", where="tables.proactive"))
+    seen: set[str] = set()
     for e in complete:
         row = e.key
         if row not in wanted or row in seen:
             continue
         seen.add(row)
-        h, hf = context.get(id(e), (None, []))
+        h = headers[e.row]
+        # a run-together header sits in the label text: 信息内容本年制发件数…规章
+        hf = labels.proactive_fields("".join(e.labels)) or tuple(f for f in (h or ()) if f)
         fields = wanted[row]
         order = tuple(f for f in hf if f in fields)
         if len(order) != len(fields) or len(set(order)) != len(order):
             order = fields
         chunks = [v.strip() for v in e.values if v.strip()]
         digits = _run(chunks, fields)
-        if digits and (run_together or _leading_zero(digits)):
-            _split_row(out, row, order, digits, chunks[0], template, priors, warnings)
+        if digits and (run_together or any(map(_leading_zero, digits))):
+            _split_row(out, row, order, digits, " ".join(chunks), template, priors, warnings)
             continue
         got = _value_cells(e.values, h, order, e.delimited)
         if got is None:
@@ -116,14 +116,18 @@ def _leading_zero(chunk: str) -> bool:
     return len(chunk) > 1 and chunk[0] == "0" and chunk[1] != "."
 
 
-def _run(chunks: list[str], fields: tuple[str, ...]) -> Optional[str]:
-    """The digits of a row whose several cells sit in one unsigned number, else None."""
-    if len(fields) < 2 or len(chunks) != 1:
+def _run(chunks: list[str], fields: tuple[str, ...]) -> Optional[list[str]]:
+    """The digit runs of a row whose cells sit in fewer unsigned numbers than it has
+    fields (run together), else None."""
+    if len(fields) < 2 or not 0 < len(chunks) < len(fields):
         return None
-    cell = parse_cell(chunks[0])
-    if cell.kind != "number" or cell.value < 0 or chunks[0][0] in "+增减":
-        return None
-    return cell.digits if len(cell.digits.replace(".", "")) >= len(fields) else None
+    runs = []
+    for c in chunks:
+        cell = parse_cell(c)
+        if cell.kind != "number" or cell.value < 0 or c[0] in "+增减":
+            return None
+        runs.append(cell.digits)
+    return runs if sum(len(r.replace(".", "")) for r in runs) >= len(fields) else None
 
 
 def _value(cell: Cell, field: str, row: str, warnings: list[Warning_]) -> Optional[Number]:
@@ -143,11 +147,11 @@ def _value(cell: Cell, field: str, row: str, warnings: list[Warning_]) -> Option
     return None
 
 
-def _split_row(out: dict, row: str, order: tuple[str, ...], digits: str, chunk: str, template: str,
+def _split_row(out: dict, row: str, order: tuple[str, ...], digits: list[str], chunk: str, template: str,
                priors: SplitPriors, warnings: list[Warning_]) -> None:
     """A row whose cells were run together: choose a split by the template's priors."""
     money_last = order[-1] in _MONEY
-    cands = list(free_splits([digits], len(order), decimal_last=money_last))
+    cands = list(free_splits(digits, len(order), decimal_last=money_last))
     if not cands:
         for f in order:
             warnings.append(Warning_(code="cell_unreadable", message=f"run-together digits {chunk!r}",

@@ -38,7 +38,7 @@ def _line_start(text: str, i: int) -> int:
     """The start of the line holding ``i``, unless that line is prose run together with
     the table (a crawled page on one line): then ``i`` itself."""
     start = text.rfind("\n", 0, i) + 1
-    return start if i - start <= 200 else i
+    return start if i - start <= 40 else i
 
 
 def requests_span(text: str, sections: Optional[Sections]) -> Optional[Span]:

@@ -9,7 +9,7 @@ from typing import Optional
 from extraction.record import REQUEST_COLUMNS, REQUEST_ROWS_OTHER_2021, Warning_, request_rows
 from extraction.tables import labels
 from extraction.tables.assemble import Event, events_of, pair
-from extraction.tables.cells import Cell, parse_cell
+from extraction.tables.cells import AMBIGUOUS, Cell, parse_cell
 from extraction.tables.layout import Row
 from extraction.tables.splits import MAX_SOLUTIONS, new_budget, sum_splits
 
@@ -135,10 +135,16 @@ def parse_requests(rows: list[Row], stream: bool, template: str) -> tuple[dict, 
     order = None
     for r in rows[:start]:
         order = labels.legal_person_order(list(r.cells)) or order
-    events = _rename(events_of(rows[start:], stream, labels.request_row, NCOL), template)
+    events = events_of(rows, stream, labels.request_row, NCOL)
+    first = next((i for i, e in enumerate(events) if e.key == "new_received"), 0)
+    if first > 0 and events[first - 1].kind == "orphan" and events[first].kind == "pending":
+        first -= 1  # the first row's numbers printed above its label
+    events = _rename(events[first:], template)
     # the table ends with its last row (结转下年度继续办理)
     end = next((i for i, e in enumerate(events) if e.key == "carried_forward"), None)
     if end is not None:
+        if events[end].kind == "pending" and end + 1 < len(events) and events[end + 1].kind == "orphan":
+            end += 1  # its numbers on the next line
         events = events[:end + 1]
     complete, notes = pair(events)
     for n in notes:
@@ -242,7 +248,7 @@ def _solve_run_together(parsed: dict[str, _Parsed], warnings: list[Warning_]) ->
             if len(vals) == 1:
                 cells.append(parse_cell(str(vals.pop())))
             else:
-                cells.append(parse_cell(""))
+                cells.append(AMBIGUOUS)
                 warnings.append(Warning_(
                     code="cell_ambiguous",
                     message=f"run-together digits fit {len(options)} splits: "
