@@ -191,6 +191,13 @@ def decode_text(data: bytes, warnings: list[Warning_]) -> str:
         if _looks_like_text(text):
             warnings.append(Warning_(code="encoding_guessed", message=f"decoded as {enc}"))
             return text
+    for enc in _FALLBACK_ENCODINGS:  # the same with a little damage
+        text = data.decode(enc, errors="replace")
+        bad = text.count("\ufffd")
+        if bad * 20 < len(text) - len(text.encode("ascii", "ignore")) and _looks_like_text(text):
+            warnings.append(Warning_(code="encoding_guessed", message=f"decoded as {enc}"))
+            warnings.append(_decode_errors(bad, enc))
+            return text
     return _decode_guessed(data, warnings)
 
 

@@ -76,6 +76,15 @@ def test_gbk_text_is_detected(tmp_path: Path, encoding: str):
     assert "gb18030" in doc.warnings[0].message
 
 
+def test_damaged_gbk_text(tmp_path: Path):
+    data = (SAMPLE * 20).encode("gbk")
+    p = tmp_path / "gbk.txt"
+    p.write_bytes(data[:300] + b"\xff" + data[300:])
+    doc = read_document(p)
+    assert doc.text.startswith("盐池县医疗保障局\n2019年")
+    assert [w.code for w in doc.warnings] == ["encoding_guessed", "decode_errors"]
+
+
 def test_short_gbk_text_is_not_mistaken_for_anything_else(tmp_path: Path):
     p = tmp_path / "short.txt"
     p.write_bytes("总体情况".encode("gbk"))
