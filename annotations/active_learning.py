@@ -118,19 +118,32 @@ def _is_heading(par: str) -> bool:
 
 
 def _strip(text: str, a: int, b: int) -> tuple[int, int]:
-    seg = text[a:b]
-    return a + (len(seg) - len(seg.lstrip())), b - (len(seg) - len(seg.rstrip()))
+    """``[a, b)`` without surrounding whitespace and page-number lines."""
+    while True:
+        seg = text[a:b]
+        a, b = a + (len(seg) - len(seg.lstrip())), b - (len(seg) - len(seg.rstrip()))
+        first = text.find("\n", a, b)
+        last = text.rfind("\n", a, b)
+        if first >= 0 and _PAGE_NUMBER.fullmatch(text[a:first].strip()):
+            a = first + 1
+        elif last >= 0 and _PAGE_NUMBER.fullmatch(text[last + 1:b].strip()):
+            b = last
+        else:
+            return a, b
 
 
 def _split_long(text: str, a: int, b: int, units: Sequence[Unit]) -> list[tuple[int, int]]:
-    """``[a, b)`` cut at unit starts into pieces of at most ``MAX_TASK_CHARS`` where it can be."""
+    """``[a, b)`` cut after units into pieces of at most ``MAX_TASK_CHARS`` where it can be."""
     if b - a <= MAX_TASK_CHARS:
         return [(a, b)]
-    out, s = [], a
+    out, s, prev_end = [], a, None
     for u in units:
-        if a < u.start < b and u.start - s > 0 and u.end - s > MAX_TASK_CHARS:
-            out.append((s, u.start))
-            s = u.start
+        if not (a <= u.start and u.end <= b):
+            continue
+        if u.end - s > MAX_TASK_CHARS and prev_end is not None and prev_end > s:
+            out.append((s, prev_end))
+            s = prev_end
+        prev_end = u.end
     out.append((s, b))
     return out
 

@@ -149,9 +149,12 @@ def from_results(text: str, results: list[dict]) -> tuple[list[Region], list[Reg
         v = r.get("value", {})
         try:
             s, e = m.from_utf16(int(v["start"])), m.from_utf16(int(v["end"]))
-            check_span(text, s, e, v.get("text", ""))
         except (KeyError, TypeError, ValueError) as exc:  # OffsetError is a ValueError
             errors.append(RegionError(r, str(exc)))
+            continue
+        if not s < e or text[s:e] != v.get("text"):
+            errors.append(RegionError(r, f"UTF-16 [{v['start']}:{v['end']}] holds {text[s:e]!r}, "
+                                         f"the region says {v.get('text')!r}"))
             continue
         for label in v.get("labels", []):
             region = Region(label, s, e, text[s:e], qualifiers.get(r.get("id")))
