@@ -303,8 +303,8 @@ def _chromium(*args: str, tmp) -> subprocess.CompletedProcess:
     if exe is None:
         pytest.skip("headless Chromium is not installed (Debian package chromium)")
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-             "--no-first-run", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-             f"--user-data-dir={tmp}"]
+             "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+             "--hide-scrollbars", f"--user-data-dir={tmp}"]
     return subprocess.run([exe, *flags, *args], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "HOME": str(tmp)})
 

@@ -524,6 +524,7 @@ def run_report(settings: ReportSettings, train_settings=None, model_dir: str | P
     import tempfile
     import time
 
+    from extraction.checks import run_checks
     from extraction.narrative import load_narrative_model
     from training.train import TrainSettings, predict_gold, train_model
 
@@ -547,6 +548,8 @@ def run_report(settings: ReportSettings, train_settings=None, model_dir: str | P
             info["trained_on_test"] = seen
             notes.insert(0, f"the model was trained on {len(seen)} of the {len(test)} test documents "
                             f"({', '.join(seen)}): its scores on them are not held-out scores")
+    elif settings.backend != "spacy":
+        raise ValueError(f"training here makes a spacy model; give --model PATH for the {settings.backend} backend")
     else:
         train_gold = [d.gold for d in docs if d.split == "train" and d.gold is not None and d.gold.text]
         if not train_gold:
@@ -565,4 +568,7 @@ def run_report(settings: ReportSettings, train_settings=None, model_dir: str | P
     t0 = time.perf_counter()
     narratives = predict_gold(model, [d.gold for d in docs if d.gold is not None])
     info["predict_seconds"] = round(time.perf_counter() - t0, 2)
+    for doc_id, rec in records.items():  # the prose-against-tables check, with the model's narrative
+        if doc_id in narratives:
+            rec.checks = run_checks(rec.tables, rec.meta.template, narratives[doc_id])
     return build_metrics(docs, narratives, records, settings, info, notes)

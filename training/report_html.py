@@ -170,7 +170,8 @@ def fig_labels(m: dict) -> str:
     import numpy as np
 
     per = _get(m, "test", "narrative", "facts_per_label") or {}
-    per = {**per, **{f"statement {k}": v for k, v in (_get(m, "test", "narrative", "statements_per_label") or {}).items()}}
+    stmts = _get(m, "test", "narrative", "statements_per_label") or {}
+    per = {**per, **{f"statement {k}": v for k, v in stmts.items()}}
     names = list(per)
     fig, ax = _figure(9, 0.42 * max(len(names), 3) + 1.2)
     if names:
@@ -338,8 +339,7 @@ def _confusion_table(conf: dict, name: str) -> str:
     body = "".join(f"<tr><th>{_esc(labels[i])}</th>"
                    + "".join(num(mat[i][j], "confusion", name, "matrix", i, j) for j in used) + "</tr>"
                    for i in used)
-    return (f'<div class="scroll"><table class="confusion" id="table-confusion-{name}">{head}{body}</table></div>'
-            '<p class="note">Labels with no span in gold or prediction are left out.</p>')
+    return f'<div class="scroll"><table class="confusion" id="table-confusion-{name}">{head}{body}</table></div>'
 
 
 def _calibration_table(m: dict) -> str:
@@ -365,6 +365,11 @@ def _context_html(e: dict) -> str:
     return f'…{show(e["left"])}<mark class="{e["kind"]}">{show(e["span"])}</mark>{show(e["right"])}…'
 
 
+def _label_value(e: dict, side: str) -> str:
+    lab, val = e[f"{side}_label"], e[f"{side}_value"]
+    return _esc(lab) + (f" = {fmt(val)}" if val is not None else "")
+
+
 def _errors_table(m: dict, wrong: bool) -> str:
     errs = m["errors"]["list"]
     chosen = [(i, e) for i, e in enumerate(errs) if (e["kind"] != "missed") == wrong][: m["errors"]["shown"]]
@@ -374,14 +379,10 @@ def _errors_table(m: dict, wrong: bool) -> str:
             + ("<th>confidence</th>" if wrong else "") + "<th>text (span highlighted)</th></tr>")
     rows = []
     for i, e in chosen:
-        def lv(side: str) -> str:
-            lab, val = e[f"{side}_label"], e[f"{side}_value"]
-            return _esc(lab) + (f" = {fmt(val)}" if val is not None else "")
-
         rows.append(f'<tr class="err" data-rank="{e["rank"]}">' + num(e["rank"], "errors", "list", i, "rank")
                     + f'<td>{_esc(e["doc_id"])}<br><small>{e["year"]}</small></td>'
                     + f'<td>{_esc(e["item"])}: {_KINDS.get(e["kind"], e["kind"])}</td>'
-                    + f"<td>{lv('gold')}</td><td>{lv('pred')}</td>"
+                    + f"<td>{_label_value(e, 'gold')}</td><td>{_label_value(e, 'pred')}</td>"
                     + (num(e["confidence"], "errors", "list", i, "confidence") if wrong else "")
                     + f'<td class="ctx">{_context_html(e)}</td></tr>')
     return f'<table class="errors" id="table-errors-{"wrong" if wrong else "missed"}">{head}{"".join(rows)}</table>'
@@ -403,16 +404,14 @@ def _documents_table(m: dict) -> str:
     head = ("<tr><th>document</th><th>year</th><th>template</th><th>split</th><th>facts F1</th>"
             "<th>statements F1</th><th>cell accuracy</th><th>checks agree</th></tr>")
     rows = []
-    order = sorted(range(len(m["documents"])), key=lambda i: (m["documents"][i]["year"] or 0, m["documents"][i]["doc_id"]))
-    for i, d in ((i, m["documents"][i]) for i in order):
-        def cell(*path):
-            v = _get(d, *path)
-            return num(v, "documents", i, *path) if _get(d, path[0]) is not None else "<td>–</td>"
-
+    docs = m["documents"]
+    for i in sorted(range(len(docs)), key=lambda k: (docs[k]["year"] or 0, docs[k]["doc_id"])):
+        d = docs[i]
+        cells = "".join(num(d[a][b], "documents", i, a, b) if d[a] is not None else "<td>–</td>"
+                        for a, b in (("facts", "f1"), ("statements", "f1"), ("cells", "accuracy"),
+                                     ("checks", "agreement")))
         rows.append(f'<tr class="{d["split"]}"><td>{_esc(d["doc_id"])}</td><td>{d["year"]}</td>'
-                    f'<td>{_esc(d["template"])}</td><td>{d["split"]}</td>'
-                    + cell("facts", "f1") + cell("statements", "f1") + cell("cells", "accuracy")
-                    + cell("checks", "agreement") + "</tr>")
+                    f'<td>{_esc(d["template"])}</td><td>{d["split"]}</td>{cells}</tr>')
     return f'<table id="table-documents">{head}{"".join(rows)}</table>'
 
 
@@ -484,7 +483,9 @@ def render_html(m: dict) -> str:
         '<h2 id="labels">By label (test years)</h2>', fig_labels(m), _label_table(m), fig_label_year(m),
         '<h2 id="tables">Tables 二/三/四: cell accuracy per part and year</h2>', _parts_table(m),
         '<h2 id="confusion">Label confusion (test years)</h2>', fig_confusion(m),
-        _confusion_table(m["confusion"]["facts"], "facts"), _confusion_table(m["confusion"]["statements"], "statements"),
+        _confusion_table(m["confusion"]["facts"], "facts"),
+        _confusion_table(m["confusion"]["statements"], "statements"),
+        '<p class="note">Labels with no span in gold or prediction are left out of the tables.</p>',
         '<h2 id="calibration">Calibration (test years)</h2>', fig_calibration(m), _calibration_table(m),
         '<h2 id="errors">Worst errors (test years)</h2>',
         "<p>" + ", ".join(f"{_esc(k)}: {v}" for k, v in counts.items()) + "</p>" if counts else "",

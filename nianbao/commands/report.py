@@ -20,7 +20,8 @@ def report(
                              "and OUT.summary.md are written beside it"),
     model: Optional[Path] = typer.Option(None, "--model", help="evaluate this narrative model instead of "
                                          "training one on the train years"),
-    backend: str = typer.Option("spacy", "--backend", help="narrative backend: spacy | rules (rules: no model)"),
+    backend: str = typer.Option("spacy", "--backend", help="narrative backend: spacy | rules | transformer "
+                                "(rules needs no model; transformer needs --model)"),
     reports: Optional[Path] = typer.Option(None, "--reports", help="directory of the gold's reports, found "
                                            "by doc_id (default ../shared/corpus/reports)"),
     save_model: Optional[Path] = typer.Option(None, "--save-model", help="keep the model trained here in this "
