@@ -38,10 +38,10 @@ def _report(doc_id: str) -> Path:
 # identities and priors leave open): the parser must give null and a cell_ambiguous
 # warning. Gold's own `ambiguous_in_text` rows are added per report below.
 UNDECIDABLE = {
-    # '77132470' = made/repealed/in_force. The stock-flow prior (extraction/tables/priors.py)
-    # leaves 77/132/470, 77/13/2470 and 771/3/2470 within a factor 20 of each other; gold
-    # took 470 = 393 + 77 from the prose, a reading no general rule makes.
-    ("pingtan-2023", "proactive.normative_documents.made"),
+    # '77132470' = made/repealed/in_force. The prose restates made ("本年度制发的规范性文件
+    # 77件"), which decides made = 77; the stock-flow prior (extraction/tables/priors.py)
+    # then leaves 77/132/470 and 77/13/2470 within a factor 20 of each other. Gold took
+    # 470 = 393 + 77 from other prose, a reading no general rule makes.
     ("pingtan-2023", "proactive.normative_documents.repealed"),
     ("pingtan-2023", "proactive.normative_documents.in_force"),
 }

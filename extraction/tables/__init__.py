@@ -51,7 +51,8 @@ def parse_tables(text: str, sections: Optional[Sections], template: str,
                                  where="tables.proactive"))
     else:
         rows, stream = rows_of(text[pro_span[0]:pro_span[1]])
-        proactive, w = parse_proactive(rows, stream, template, run_together, priors)
+        prose = text[:pro_span[0]] + text[rev_span[1] if rev_span else pro_span[1]:]
+        proactive, w = parse_proactive(rows, stream, template, run_together, priors, prose)
         warnings += w
 
     review = ReviewLitigation()

@@ -97,21 +97,29 @@ _LEGAL_COLUMNS = (
 )
 
 
-def legal_person_order(cells: list[str]) -> Optional[list[str]]:
-    """The order of the five legal-person columns in a header row, when it names them all
-    (or all but one, which then takes the remaining place); None otherwise."""
+def legal_person_columns(cells: tuple[str, ...]) -> Optional[list[tuple[int, str]]]:
+    """(position, column) of the five legal-person columns in a header row, when it names
+    four of them at least (a missing one takes the gap); None otherwise. A cut header
+    (``商``) names the column it begins."""
     found: list[tuple[int, str]] = []
     for i, cell in enumerate(cells):
         text = compact(cell)
+        if not text:
+            continue
         for key, words in _LEGAL_COLUMNS:
-            if any(text.startswith(w) for w in words) and key not in (k for _, k in found):
+            if any(text.startswith(w) or w.startswith(text) for w in words) and key not in (k for _, k in found):
                 found.append((i, key))
                 break
     if len(found) < 4:
         return None
-    order = [k for _, k in sorted(found)]
-    missing = [k for k, _ in _LEGAL_COLUMNS if k not in order]
-    return order + missing
+    if len(found) == 4:
+        missing = next(k for k, _ in _LEGAL_COLUMNS if k not in (k2 for _, k2 in found))
+        at = [i for i, _ in found]
+        gap = next((a + 1 for a, b in zip(at, at[1:]) if b - a == 2), None)
+        if gap is None:
+            gap = at[0] - 1 if missing == _LEGAL_COLUMNS[0][0] else at[-1] + 1
+        found.append((gap, missing))
+    return sorted(found)
 
 
 # --- table 二 -----------------------------------------------------------------------------
@@ -126,6 +134,17 @@ _PROACTIVE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("procurement", ("集中采购", "政府采购")),
 )
 _PRO_RE, _PRO_OWNER = _alternation(_PROACTIVE_KEYWORDS)
+_PRO_WORDS = dict(_PROACTIVE_KEYWORDS)
+# "…规范性文件77件": a row's keyword, a few characters, a number and a measure word
+_STATED = r"[^。；\n\d]{0,6}?(\d+(?:\.\d+)?)\s*(?:件|项|个|份|条|万元|元)"
+
+
+def stated_numbers(prose: str, row: str) -> frozenset:
+    """The numbers a report's prose gives right after a table-二 row's keyword."""
+    if not prose:
+        return frozenset()
+    words = "|".join(map(re.escape, _PRO_WORDS[row]))
+    return frozenset(float(m) if "." in m else int(m) for m in re.findall(f"(?:{words}){_STATED}", prose))
 
 _FIELD_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("new_made", ("新制作",)),

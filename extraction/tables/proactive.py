@@ -51,8 +51,9 @@ def _value_cells(values: list[str], header: Optional[list[Optional[str]]],
 
 
 def parse_proactive(rows: list[Row], stream: bool, template: str, run_together: bool,
-                    priors: SplitPriors) -> tuple[dict, list[Warning_]]:
-    """Rows of table 二 → {row: {field: value}}, and warnings."""
+                    priors: SplitPriors, prose: str = "") -> tuple[dict, list[Warning_]]:
+    """Rows of table 二 → {row: {field: value}}, and warnings. ``prose``: the report's
+    text outside its tables, whose restated numbers help split run-together rows."""
     warnings: list[Warning_] = []
     wanted = fields_of(template)
     out: dict[str, dict] = {r: {f: None for f in fs} for r, fs in wanted.items()}
@@ -92,7 +93,8 @@ def parse_proactive(rows: list[Row], stream: bool, template: str, run_together: 
         chunks = [v.strip() for v in e.values if v.strip()]
         digits = _run(chunks, fields)
         if digits and (run_together or any(map(_leading_zero, digits))):
-            _split_row(out, row, order, digits, " ".join(chunks), template, priors, warnings)
+            _split_row(out, row, order, digits, " ".join(chunks), template, priors, warnings,
+                       labels.stated_numbers(prose, row))
             continue
         got = _value_cells(e.values, h, order, e.delimited)
         if got is None:
@@ -148,7 +150,7 @@ def _value(cell: Cell, field: str, row: str, warnings: list[Warning_]) -> Option
 
 
 def _split_row(out: dict, row: str, order: tuple[str, ...], digits: list[str], chunk: str, template: str,
-               priors: SplitPriors, warnings: list[Warning_]) -> None:
+               priors: SplitPriors, warnings: list[Warning_], stated: frozenset) -> None:
     """A row whose cells were run together: choose a split by the template's priors."""
     money_last = order[-1] in _MONEY
     cands = list(free_splits(digits, len(order), decimal_last=money_last))
@@ -160,7 +162,7 @@ def _split_row(out: dict, row: str, order: tuple[str, ...], digits: list[str], c
     fields_canon = fields_of(template)[row]
     perm = [order.index(f) for f in fields_canon]
     canon = [tuple(c[i] for i in perm) for c in cands]
-    values, close = choose(canon, prior_for(template, row), priors)
+    values, close = choose(canon, prior_for(template, row), priors, stated)
     for f, v in zip(fields_canon, values):
         out[row][f] = v
         if v is None:

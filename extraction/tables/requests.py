@@ -53,17 +53,24 @@ def _row_sum_ok(cells: list[str]) -> bool:
     return sum(v.value for v in vals[:-1] if v.kind == "number") == vals[-1].value
 
 
-def _grid(events: list[Event]) -> dict[int, int]:
-    """Where the seven columns start in the delimited rows of each width, learnt from the
-    rows whose seven cells are all filled and side by side."""
+def _grid(events: list[Event], header: list[Row]) -> dict[int, int]:
+    """Where the seven columns start in the delimited rows of each width: under a header
+    row that names the legal-person columns, one before the first of them; else where
+    the table's complete rows (seven filled cells side by side) have them."""
+    grid: dict[int, int] = {}
+    for r in header:
+        cols = labels.legal_person_columns(r.cells) if r.delimited else None
+        if cols and cols[0][0] >= 1:
+            grid[len(r.cells)] = cols[0][0] - 1
     seen: dict[int, Counter] = {}
     for e in events:
-        if not e.delimited:
+        if not e.delimited or e.width in grid:
             continue
         filled = [i for i, v in enumerate(e.values) if v.strip()]
         if len(filled) == NCOL and filled[-1] - filled[0] == NCOL - 1:
             seen.setdefault(e.width, Counter())[e.offset + filled[0]] += 1
-    return {w: c.most_common(1)[0][0] for w, c in seen.items()}
+    grid.update({w: c.most_common(1)[0][0] for w, c in seen.items()})
+    return grid
 
 
 def _aligned(e: Event, grid: dict[int, int]) -> Optional[list[str]]:
@@ -134,7 +141,8 @@ def parse_requests(rows: list[Row], stream: bool, template: str) -> tuple[dict, 
                                                where="tables.requests")], False
     order = None
     for r in rows[:start]:
-        order = labels.legal_person_order(list(r.cells)) or order
+        cols = labels.legal_person_columns(r.cells)
+        order = [k for _, k in cols] if cols else order
     events = events_of(rows, stream, labels.request_row, NCOL)
     first = next((i for i, e in enumerate(events) if e.key == "new_received"), 0)
     if first > 0 and events[first - 1].kind == "orphan" and events[first].kind == "pending":
@@ -152,7 +160,7 @@ def parse_requests(rows: list[Row], stream: bool, template: str) -> tuple[dict, 
 
     parsed: dict[str, _Parsed] = {}
     together = _runs_together(complete)
-    grid = _grid(complete)
+    grid = _grid(complete, rows[:start])
     for e in complete:
         if e.key not in keys:
             warnings.append(Warning_(code="row_unexpected",
