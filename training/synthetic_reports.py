@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -356,6 +357,8 @@ def _pdf_lines(grid: list[list[_Cell]], rng: random.Random, scatter: bool) -> li
         else:
             own = " ".join(groups + [own])
         nums = " ".join(values)
+        if re.fullmatch(r"[-—]\s*[1-9]\d*\s*[-—]", nums):  # would read as a page number: use "/"
+            nums = re.sub(r"[-—]", "/", nums)
         pieces = _wrap(own, rng) if len(own) > 15 else [own]
         if len(pieces) == 1:
             if rng.random() < 0.15:
