@@ -16,7 +16,8 @@ Span = tuple[int, int]
 
 _PRO_START = re.compile(r"第二十条\s*第?\s*[（(]\s*[一1]")
 _PRO_ANY = re.compile(r"第二十条")
-_REQ_HEAD = re.compile(r"本[列表]数据的?勾稽关系|收到和处理政府信息公开申请|申请人情况")
+# the heads of table 三, strongest first: its section heading, its note, its first header
+_REQ_HEADS = (re.compile(r"收到和处理政府信息公开申请"), re.compile(r"本[列表]数据的?勾稽关系"), re.compile(r"申请人情况"))
 _REQ_FIRST = re.compile(r"本\s*年\s*新\s*收")
 _REQ_LAST = re.compile(r"结\s*转\s*下\s*一?\s*年\s*度?|下年度继续办理")
 _REV_HEAD = re.compile(r"行\s*政\s*复\s*议")
@@ -50,8 +51,11 @@ def requests_span(text: str, sections: Optional[Sections]) -> Optional[Span]:
         return None
     last = _REQ_LAST.search(text, m.end(), min(len(text), m.end() + 20000))
     head = None
-    for h in _REQ_HEAD.finditer(text, max(lo, m.start() - 1500), m.start()):
-        head = h
+    for pattern in _REQ_HEADS:
+        for h in pattern.finditer(text, max(lo, m.start() - 1500), m.start()):
+            head = h
+        if head:
+            break
     start = _line_start(text, head.start() if head else m.start())
     if last is None:
         return start, hi

@@ -145,7 +145,8 @@ def parse_requests(rows: list[Row], stream: bool, template: str) -> tuple[dict, 
         order = [k for _, k in cols] if cols else order
     events = events_of(rows, stream, labels.request_row, NCOL)
     first = next((i for i, e in enumerate(events) if e.key == "new_received"), 0)
-    if first > 0 and events[first - 1].kind == "orphan" and events[first].kind == "pending":
+    if first > 0 and events[first - 1].kind == "orphan" and events[first].kind == "pending" and any(
+            parse_cell(v).kind == "number" for v in events[first - 1].values):
         first -= 1  # the first row's numbers printed above its label
     events = _rename(events[first:], template)
     # the table ends with its last row (结转下年度继续办理)
@@ -193,9 +194,10 @@ def parse_requests(rows: list[Row], stream: bool, template: str) -> tuple[dict, 
             cells = [""] * NCOL
         parsed[e.key] = _Parsed([parse_cell(c) for c in cells])
 
-    _solve_run_together(parsed, warnings)
-    rows_out: dict[str, list] = {}
+    # source column → record column (the legal-person columns in the header's order)
     perm = [REQUEST_COLUMNS.index(c) for c in (["natural_person"] + (order or list(_LEGAL)) + ["total"])]
+    _solve_run_together(parsed, perm, warnings)
+    rows_out: dict[str, list] = {}
     for key in keys:
         p = parsed.get(key)
         if p is None:
@@ -231,7 +233,7 @@ def empty_rows(template: str) -> dict[str, list]:
     return {k: [None] * NCOL for k in request_rows(template)}
 
 
-def _solve_run_together(parsed: dict[str, _Parsed], warnings: list[Warning_]) -> None:
+def _solve_run_together(parsed: dict[str, _Parsed], perm: list[int], warnings: list[Warning_]) -> None:
     """Choose the splits of run-together rows that satisfy the column identities
     (一 + 二 = (七) + 四; (七) = the sum of the result rows); cells on which the fitting
     choices differ are null with a ``cell_ambiguous`` warning."""
@@ -261,8 +263,8 @@ def _solve_run_together(parsed: dict[str, _Parsed], warnings: list[Warning_]) ->
                     code="cell_ambiguous",
                     message=f"run-together digits fit {len(options)} splits: "
                             + " / ".join(str(list(o)) for o in options),
-                    where=_where(k, col)))
-        parsed[k].cells = [c for c in cells]
+                    where=_where(k, perm[col])))
+        parsed[k].cells = cells
         parsed[k].candidates = None
 
 
