@@ -179,6 +179,20 @@ def test_gold_files_merge_by_doc_id(corpus_dir, tmp_path):
     assert not [n for n in notes if "given twice" in n]
 
 
+def test_annotation_round_rows_are_gold_paragraphs_of_their_report(corpus_dir, tmp_path):
+    para = TEXT.split("\n")[0]
+    row = {"doc_id": "seed-quxian-ybj-2022#1950-2033", "report": "seed-quxian-ybj-2022", "text": para, "meta": {},
+           "facts": GOLD["facts"], "statements": [], "task_id": 7, "ground_truth": True}
+    later = {**row, "facts": GOLD["facts"][:1], "ground_truth": False}
+    f = tmp_path / "round-001.jsonl"
+    f.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in (row, later)), encoding="utf-8")
+    (doc,), notes = load_eval_docs([f])
+    assert doc.year == 2022                      # from the report, not from the offsets in the id
+    assert doc.path.name == "seed-quxian-ybj-2022.txt"
+    assert len(doc.gold.facts) == 2 and doc.gold.unresolved == []   # the ground-truth row wins
+    assert notes == ["seed-quxian-ybj-2022#1950-2033: narrative gold given twice; the ground-truth row is kept"]
+
+
 def test_html_numbers_are_the_json_numbers_on_known_case():
     docs, pred = _toy()
     from training.report import ReportSettings, build_metrics
@@ -234,11 +248,8 @@ def small_gold(corpus_dir, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def model_path(small_gold, tmp_path_factory):
-    """The shipped model where there is one, else a tiny one trained here by ``run_report``
-    on the train years (which is then the test of the training path)."""
-    if (MODELS_DIR / "narrative" / "ner").is_dir():
-        return MODELS_DIR / "narrative"
+def trained_here(small_gold, tmp_path_factory):
+    """A report whose tiny model ``run_report`` trains on the train years."""
     from training.report import ReportSettings, run_report
     from training.train import TrainSettings
 
@@ -246,10 +257,24 @@ def model_path(small_gold, tmp_path_factory):
     s = ReportSettings(gold=[small_gold / "narrative.jsonl"], train_years=(2019, 2021), test_years=(2022, 2023))
     tiny = TrainSettings(synthetic_paragraphs=200, synthetic_sections=50, negatives=0, gold_repeat=2,
                          silver=False, ner_steps=60, textcat_steps=60)
-    m = run_report(s, tiny, out)
-    assert m["model"]["trained_here"] and m["model"]["train_documents"] == [
-        "pingtan-2021", "seed-xiangshan-ybj-2019", "seed-yanchi-ybj-2019"]
-    return out
+    return run_report(s, tiny, out), out
+
+
+def test_training_sees_only_the_train_years(trained_here):
+    m, out = trained_here
+    assert m["model"]["trained_here"] and m["model"]["path"] == str(out)
+    assert m["model"]["train_documents"] == ["pingtan-2021", "seed-xiangshan-ybj-2019", "seed-yanchi-ybj-2019"]
+    assert json.loads((out / "meta.json").read_text(encoding="utf-8"))["gold_documents"] == \
+        m["model"]["train_documents"]
+    assert m["split"]["test_documents"] == ["pingtan-2023", "seed-quxian-ybj-2022", "seed-zhongwei-ybj-2023"]
+    assert "trained_on_test" not in m["model"] and m["test"]["narrative"]["documents"] == 3
+
+
+@pytest.fixture(scope="module")
+def model_path(trained_here):
+    """The shipped model where there is one, else the tiny one trained above."""
+    shipped = MODELS_DIR / "narrative"
+    return shipped if (shipped / "ner").is_dir() and (shipped / "textcat").is_dir() else trained_here[1]
 
 
 @pytest.fixture(scope="module")

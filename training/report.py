@@ -55,7 +55,7 @@ class EvalDoc:
     doc_id: str
     gold: GoldDoc | None = None
     tables_gold: dict | None = None
-    path: Path | None = None
+    path: Path | None = None      # the report file (of ``report`` for a paragraph of an annotation round)
     year: int | None = None
     template: str = "unknown"
     split: str = ""
@@ -100,22 +100,30 @@ def load_eval_docs(paths: Iterable[str | Path], reports_dir: str | Path = REPORT
                 continue
             for store, kind, is_kind in ((narrative, "narrative", "facts" in raw or "statements" in raw),
                                          (tables, "table", "tables" in raw)):
-                if is_kind:
-                    if doc_id in store:
-                        notes.append(f"{doc_id}: {kind} gold given twice; the row of {path} is used")
-                    store[doc_id] = raw
+                if not is_kind:
+                    continue
+                if doc_id in store:
+                    keep = store[doc_id].get("ground_truth") and not raw.get("ground_truth")
+                    notes.append(f"{doc_id}: {kind} gold given twice; the "
+                                 + ("ground-truth row is kept" if keep else f"row of {path} is used"))
+                    if keep:
+                        continue
+                store[doc_id] = raw
     docs = []
     for doc_id in sorted(narrative.keys() | tables.keys()):
-        doc = EvalDoc(doc_id, path=find_report(doc_id, reports_dir), tables_gold=tables.get(doc_id))
+        raw = narrative.get(doc_id) or tables[doc_id]
+        report = raw.get("report") or doc_id   # a round row is a paragraph of ``report``
+        doc = EvalDoc(doc_id, path=find_report(report, reports_dir), tables_gold=tables.get(doc_id))
+        m = _YEAR_IN_ID.findall(report)
+        doc.year = int(m[-1]) if m else None
         if doc_id in narrative:
-            raw = narrative[doc_id]
-            text = raw.get("text") or report_text(doc_id, reports_dir)
+            text = raw.get("text") or report_text(report, reports_dir)
             if text is None:
                 notes.append(f"{doc_id}: no text (no report of that name in {reports_dir}); its narrative gold "
                              "is scored as predicting nothing")
             doc.gold = resolve(raw, text)
             notes += [f"{doc_id}: gold {u} not found in the text" for u in doc.gold.unresolved if text is not None]
-            doc.year = doc.gold.meta.get("year")
+            doc.year = doc.gold.meta.get("year") or doc.year
         if doc.tables_gold is not None:
             doc.template = str(doc.tables_gold.get("template", "unknown"))
         docs.append(doc)
@@ -123,13 +131,12 @@ def load_eval_docs(paths: Iterable[str | Path], reports_dir: str | Path = REPORT
 
 
 def complete_meta(docs: list[EvalDoc], records: dict[str, Record]) -> None:
-    """Fill a missing year (from the doc_id, then the extracted record) and template
-    (detected, then by year) in place."""
+    """Fill a missing year (from the extracted record) and template (detected, then by
+    year) in place."""
     for d in docs:
         rec = records.get(d.doc_id)
-        if d.year is None:
-            m = _YEAR_IN_ID.findall(d.doc_id)
-            d.year = int(m[-1]) if m else (rec.meta.year if rec is not None else None)
+        if d.year is None and rec is not None:
+            d.year = rec.meta.year
         if d.template not in TEMPLATES:
             detected = rec.meta.template if rec is not None else "unknown"
             d.template = detected if detected in TEMPLATES else template_of_year(d.year)
@@ -155,7 +162,8 @@ def extract_records(docs: list[EvalDoc]) -> dict[str, Record]:
     from extraction.pipeline import Extractor
 
     ex = Extractor(narrative=False)
-    return {d.doc_id: ex.extract_path(d.path) for d in docs if d.path is not None}
+    by_path = {p: ex.extract_path(p) for p in {d.path for d in docs if d.path is not None}}
+    return {d.doc_id: by_path[d.path] for d in docs if d.path is not None}
 
 
 # --- metrics ---------------------------------------------------------------------------
@@ -568,7 +576,9 @@ def run_report(settings: ReportSettings, train_settings=None, model_dir: str | P
     t0 = time.perf_counter()
     narratives = predict_gold(model, [d.gold for d in docs if d.gold is not None])
     info["predict_seconds"] = round(time.perf_counter() - t0, 2)
-    for doc_id, rec in records.items():  # the prose-against-tables check, with the model's narrative
-        if doc_id in narratives:
-            rec.checks = run_checks(rec.tables, rec.meta.template, narratives[doc_id])
+    for d in docs:  # the prose-against-tables check, with the model's narrative
+        rec = records.get(d.doc_id)
+        if d.tables_gold is not None and rec is not None and d.doc_id in narratives:
+            checks = run_checks(rec.tables, rec.meta.template, narratives[d.doc_id])
+            records[d.doc_id] = rec.model_copy(update={"checks": checks})
     return build_metrics(docs, narratives, records, settings, info, notes)
