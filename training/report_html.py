@@ -146,7 +146,7 @@ def fig_by_year(m: dict) -> str:
     fig, ax = _figure(10, 3.6)
     if rows:
         _grouped_bars(ax, [f"{r['year']}\n{r['split']}" for r in rows], rows, [r["split"] == "test" for r in rows])
-        ax.set_xlabel("report year (shaded: test years, never trained on)")
+        ax.set_xlabel("report year (shaded: test years)")
     else:
         _no_data(ax, "documents")
     ax.set_title("Scores by report year")
@@ -465,7 +465,7 @@ def render_html(m: dict) -> str:
         "<h1>nianbao evaluation report</h1>",
         f'<p class="meta">Model <b>{_esc(model.get("name"))}</b> (backend {_esc(model["backend"])}), {how}.<br>'
         f"Train years <b>{_years(sp['train_years'])}</b> ({len(sp['train_documents'])} documents) · "
-        f"test years <b>{_years(sp['test_years'])}</b> ({len(sp['test_documents'])} documents, never trained on) · "
+        f"test years <b>{_years(sp['test_years'])}</b> ({len(sp['test_documents'])} documents, {_held(model)}) · "
         f"gold: {', '.join(f'<code>{_esc(Path(g).name)}</code>' for g in m['gold_files'])} · "
         f"made {_esc(m['created'])}"
         + (f" · prediction {model['predict_seconds']} s" if model.get("predict_seconds") is not None else "")
@@ -507,6 +507,11 @@ def _years(ys: list[int]) -> str:
     return f"{ys[0]}–{ys[-1]}" if ys == list(range(ys[0], ys[-1] + 1)) else ", ".join(map(str, ys))
 
 
+def _held(model: dict) -> str:
+    seen = model.get("trained_on_test")
+    return f"NOT held out: the model was trained on {len(seen)} of them" if seen else "never trained on"
+
+
 def render_markdown(m: dict, files: ReportFiles | None = None) -> str:
     """A short summary: headline numbers, one line per year and per template, error counts."""
     t, sp, model = m["test"], m["split"], m["model"]
@@ -515,7 +520,7 @@ def render_markdown(m: dict, files: ReportFiles | None = None) -> str:
         f"Model `{model.get('name')}` (backend {model['backend']}"
         + (", trained here on the train years" if model.get("trained_here") else "") + "); "
         f"train years {_years(sp['train_years'])} ({len(sp['train_documents'])} docs), "
-        f"test years {_years(sp['test_years'])} ({len(sp['test_documents'])} docs, never trained on).", "",
+        f"test years {_years(sp['test_years'])} ({len(sp['test_documents'])} docs, {_held(model)}).", "",
         "| test years | value |", "|---|---|",
         f"| facts F1 (label, value) | {fmt(_get(t, 'narrative', 'facts', 'f1'))} |",
         f"| facts F1 span-exact | {fmt(_get(t, 'narrative', 'spans_exact', 'f1'))} |",
