@@ -361,3 +361,15 @@ def test_report_renders_in_headless_chromium(built_report, tmp_path):
     # the plot colours are used by the SVG bars only: they show once the plots are drawn
     for colour in (C_FACTS, C_STMTS, C_CELLS):
         assert count.get(rgb(colour), 0) > 500, colour
+
+
+def test_cli_errors_are_clear(small_gold, tmp_path):
+    gold = ["--gold", str(small_gold / "narrative.jsonl")]
+    out = ["--out", str(tmp_path / "r.html")]
+    res = CliRunner().invoke(app, ["report", *gold, "--test-years", "2030", "--backend", "rules", *out])
+    assert res.exit_code == 2 and "no gold document in the test years [2030]" in res.output
+    res = CliRunner().invoke(app, ["report", *gold, "--train-years", "2019-2022", "--test-years", "2022", *out])
+    assert res.exit_code == 2 and "overlap" in res.output
+    res = CliRunner().invoke(app, ["report", "--gold", str(tmp_path / "none.jsonl"), "--test-years", "2022", *out])
+    assert res.exit_code == 2 and "no gold file" in res.output
+    assert not (tmp_path / "r.html").exists()
