@@ -16,8 +16,8 @@ def report(
     test_years: str = typer.Option(..., "--test-years", help="years to evaluate on, e.g. 2022-2025"),
     train_years: str = typer.Option("", "--train-years", help="years to train on, e.g. 2019-2021 "
                                     "(with --model: evaluated too, shown as train)"),
-    out: Path = typer.Option(Path("report.html"), "-o", "--out", help="HTML file to write; OUT.metrics.json "
-                             "and OUT.summary.md are written beside it"),
+    out: Path = typer.Option(Path("report.html"), "-o", "--out", help="HTML file to write; beside it "
+                             "NAME.metrics.json and NAME.summary.md (report.html: report.metrics.json …)"),
     model: Optional[Path] = typer.Option(None, "--model", help="evaluate this narrative model instead of "
                                          "training one on the train years"),
     backend: str = typer.Option("spacy", "--backend", help="narrative backend: spacy | rules | transformer "
