@@ -37,14 +37,9 @@ def _report(doc_id: str) -> Path:
 # Gold cells the text alone cannot decide (run-together digits whose splits the
 # identities and priors leave open): the parser must give null and a cell_ambiguous
 # warning. Gold's own `ambiguous_in_text` rows are added per report below.
-UNDECIDABLE = {
-    # '77132470' = made/repealed/in_force. The prose restates made ("本年度制发的规范性文件
-    # 77件"), which decides made = 77; the stock-flow prior (extraction/tables/priors.py)
-    # then leaves 77/132/470 and 77/13/2470 within a factor 20 of each other. Gold took
-    # 470 = 393 + 77 from other prose, a reading no general rule makes.
-    ("pingtan-2023", "proactive.normative_documents.repealed"),
-    ("pingtan-2023", "proactive.normative_documents.in_force"),
-}
+# (pingtan-2023 '77132470' is decided by prose evidence: 本年度制发的规范性文件77件 gives
+# made, and 现行有效行政规范性文件393件 the stock that in_force is near: 470, not 2470.)
+UNDECIDABLE: set[tuple[str, str]] = set()
 # Rows gold lists in `ambiguous_in_text` that the documented priors do decide, to the
 # value gold records from the original page: fees '350' = prev_items/change; 35/0 is
 # e^5.8 ≈ 300 times as likely as 3/+50 (a change of 17 times the list) under the
@@ -329,3 +324,21 @@ def test_typical_report_parses_in_two_milliseconds():
         parse_tables(text, None, "2021")
     per_report = (time.process_time() - start) / runs
     assert per_report <= 0.002, f"{per_report * 1000:.2f} ms per report"
+
+
+def test_prose_stock_decides_a_run_together_in_force_cell(corpus_dir):
+    """pingtan-2023 prints 行政规范性文件77132470; without the prose naming the stock in
+    force (393), 77/132/470 and 77/13/2470 are both plausible and in_force stays open."""
+    from extraction.ingest import read_document
+    from extraction.sections import find_sections
+    from extraction.tables import parse_tables
+
+    text = read_document(corpus_dir / "reports" / "pingtan-2023.txt").text
+    stock = "清理并集中发布现行有效行政规范性文件393件"
+    assert stock in text
+    for t, want in ((text, 470), (text.replace(stock, "清理并集中发布行政规范性文件"), None)):
+        tables, warnings = parse_tables(t, find_sections(t)[0], "2021")
+        got = tables.proactive["normative_documents"]
+        assert got["made"] == 77 and got["in_force"] == want, got
+        ambiguous = [w for w in warnings if w.code == "cell_ambiguous" and "normative" in (w.where or "")]
+        assert bool(ambiguous) == (want is None)

@@ -146,6 +146,16 @@ def stated_numbers(prose: str, row: str) -> frozenset:
     words = "|".join(map(re.escape, _PRO_WORDS[row]))
     return frozenset(float(m) if "." in m else int(m) for m in re.findall(f"(?:{words}){_STATED}", prose))
 
+def stated_stock(prose: str, row: str) -> frozenset:
+    """Stocks the prose gives for a table-二 row: "现行有效行政规范性文件393件" (the
+    documents in force when the list was cleaned, a number the year-end stock is near)."""
+    if not prose:
+        return frozenset()
+    words = "|".join(map(re.escape, _PRO_WORDS[row]))
+    return frozenset(int(m) for m in re.findall(f"现行有效[^。；\\n\\d]{{0,6}}?(?:{words}){_STATED}", prose)
+                     if "." not in m)
+
+
 _FIELD_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("new_made", ("新制作",)),
     ("made", ("制发",)),

@@ -25,7 +25,10 @@ likely), so the priors only express relations between the cells of a row:
 
 Reports often restate a table cell in their prose ("本年度制发的规范性文件77件"): a
 split whose cell (of two digits or more) the prose gives for the same row gains
-``prose_bonus`` nats per such cell.
+``prose_bonus`` nats per such cell. The prose may also name the stock in force when the
+list was cleaned ("清理并集中发布现行有效行政规范性文件393件"): the year-end stock is near
+it, so a split whose last cell (in_force) is at least that stock and at most
+``stock_near`` times it gains ``prose_bonus`` nats too.
 """
 from __future__ import annotations
 
@@ -58,6 +61,7 @@ class SplitPriors:
     change_share_sd: float = 0.6
     change_tail_decades: float = 5.0
     prose_bonus: float = 3.0
+    stock_near: float = 1.5
 
 
 def _scale_free(n: Number) -> float:
@@ -139,13 +143,16 @@ def prior_for(template: str, row: str) -> Callable[[Sequence[Number], SplitPrior
 
 
 def choose(candidates: list[tuple[Number, ...]], prior: Callable[[Sequence[Number], SplitPriors], float],
-           p: SplitPriors, stated: frozenset = frozenset()) -> tuple[tuple[Optional[Number], ...],
-                                                                     list[tuple[Number, ...]]]:
+           p: SplitPriors, stated: frozenset = frozenset(), stock: frozenset = frozenset(),
+           ) -> tuple[tuple[Optional[Number], ...], list[tuple[Number, ...]]]:
     """The cells the priors decide, None where the splits within ``margin`` of the best
     differ; and those close splits, best first. ``stated``: numbers the prose gives for
-    the row."""
+    the row; ``stock``: stocks in force the prose gives for it (for the in_force cell)."""
     def score(c: tuple[Number, ...]) -> float:
-        return prior(c, p) + p.prose_bonus * sum(1 for v in c if v >= 10 and v in stated)
+        s = prior(c, p) + p.prose_bonus * sum(1 for v in c if v >= 10 and v in stated)
+        if prior is stock_2021 and any(k <= c[-1] <= p.stock_near * k for k in stock):
+            s += p.prose_bonus
+        return s
 
     scored = sorted(((score(c), c) for c in set(candidates)), key=lambda t: (-t[0], t[1]))
     best_score, best = scored[0]

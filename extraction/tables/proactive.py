@@ -94,7 +94,7 @@ def parse_proactive(rows: list[Row], stream: bool, template: str, run_together: 
         digits = _run(chunks, fields)
         if digits and (run_together or any(map(_leading_zero, digits))):
             _split_row(out, row, order, digits, " ".join(chunks), template, priors, warnings,
-                       labels.stated_numbers(prose, row))
+                       labels.stated_numbers(prose, row), labels.stated_stock(prose, row))
             continue
         got = _value_cells(e.values, h, order, e.delimited)
         if got is None:
@@ -150,7 +150,8 @@ def _value(cell: Cell, field: str, row: str, warnings: list[Warning_]) -> Option
 
 
 def _split_row(out: dict, row: str, order: tuple[str, ...], digits: list[str], chunk: str, template: str,
-               priors: SplitPriors, warnings: list[Warning_], stated: frozenset) -> None:
+               priors: SplitPriors, warnings: list[Warning_], stated: frozenset,
+               stock: frozenset = frozenset()) -> None:
     """A row whose cells were run together: choose a split by the template's priors."""
     money_last = order[-1] in _MONEY
     cands = list(free_splits(digits, len(order), decimal_last=money_last))
@@ -162,7 +163,7 @@ def _split_row(out: dict, row: str, order: tuple[str, ...], digits: list[str], c
     fields_canon = fields_of(template)[row]
     perm = [order.index(f) for f in fields_canon]
     canon = [tuple(c[i] for i in perm) for c in cands]
-    values, close = choose(canon, prior_for(template, row), priors, stated)
+    values, close = choose(canon, prior_for(template, row), priors, stated, stock)
     for f, v in zip(fields_canon, values):
         out[row][f] = v
         if v is None:
