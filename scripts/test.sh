@@ -12,7 +12,7 @@ PY=${PYTHON:-python3}
 
 # system packages some tests drive (headless Chromium for the HTML report)
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
         || echo "warning: could not install chromium; its tests will be skipped" >&2
 fi
 
