@@ -22,7 +22,7 @@ from extraction.values import MEASURE_WORDS, Quantity, describe
 from training import weak_labels as wl
 from training.corpus import REPORTS_DIR, all_gold_files, load_gold, sections_of
 from training.evaluate import Metrics, evaluate_documents
-from training.train import TrainSettings, folds, train_model
+from training.train import TrainSettings, folds, near_duplicate_groups, train_model
 
 
 class LacBackend:
@@ -69,7 +69,7 @@ def _run(model: NarrativeModel, docs) -> tuple[dict, float]:
 
 def cross_validated(docs, k: int, work: Path) -> tuple[dict, float]:
     pred, spent = {}, 0.0
-    for i, fold in enumerate(folds([d.doc_id for d in docs], k)):
+    for i, fold in enumerate(folds([d.doc_id for d in docs], k, near_duplicate_groups(docs))):
         path = work / f"fold{i}"
         if not (path / "textcat").is_dir():
             train_model(path, [d for d in docs if d.doc_id not in fold], set(fold), TrainSettings())

@@ -25,7 +25,7 @@ from extraction.values import Quantity, describe, find_quantities
 
 DEFAULT_MODEL = MODELS_DIR / "narrative"
 BACKENDS = ("spacy", "rules", "transformer")
-WINDOW_LEFT, WINDOW_RIGHT = 40, 20
+WINDOW_LEFT, WINDOW_RIGHT = 30, 12
 _SENT_END = re.compile(r"[。；;！？!?\n]")
 # sections that are tables in 2019+ reports and prose before: numbers with a measure word only
 MEASURED_ONLY = ("proactive", "requests")
@@ -54,13 +54,13 @@ def is_candidate(q: Quantity) -> bool:
 
 def candidate_windows(text: str, start: int = 0, end: int | None = None,
                       measured_only: bool = False) -> list[tuple[int, int]]:
-    """Merged windows (at most 40 chars before, 20 after, within the sentence) around
+    """Merged windows (at most 30 chars before, 12 after, within the sentence) around
     each candidate number of ``text[start:end]`` (only those with a measure word if
     ``measured_only``)."""
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
-    for q in find_quantities(text, start, end):
-        if not is_candidate(q) or (measured_only and q.measure is None):
+    for q in find_quantities(text, start, end, values=False, measured_only=measured_only):
+        if not is_candidate(q):
             continue
         lo = max(start, q.start - WINDOW_LEFT)
         cut = [m.end() for m in _SENT_END.finditer(text, lo, q.start)]

@@ -24,6 +24,7 @@ _SPAN = re.compile(
 _NOT_A_COUNT_AFTER = re.compile(r"[ \t]*(?:年|月|日|号|时|点|分|%|‰|元|万元|亿元|岁|倍|周年|个月|天|小时|km|公里|平方|亩|吨|千米|米)")
 _ORDINAL_BEFORE = re.compile(r"(?:第|〔|\[|No\.?|NO\.?)[ \t]*$")
 _CN_ONLY = re.compile(rf"[{_CN_DIGITS}]+")
+_BARE_TAIL = re.compile(r"[ \t]*[余多万]+")
 
 _AT_LEAST_BEFORE = re.compile(r"(?:超过|超出|逾|多于|高于|突破|超)[ \t]*$")
 _APPROX_BEFORE = re.compile(r"(?:将近|接近|大约|约|近)[ \t]*$")
@@ -92,22 +93,27 @@ def describe(text: str, start: int, end: int) -> tuple[int | float | None, str]:
     return span_value(span), qualifier(span, text[max(0, start - 8):start], text[end:end + 8])
 
 
-def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
+def find_quantities(text: str, start: int = 0, end: int | None = None, values: bool = True,
+                    measured_only: bool = False) -> list[Quantity]:
     """Every numeral in ``text[start:end]`` that may be a count, as a span with its measure word.
 
     Dates, percentages, money, ordinals and lone Chinese numeral characters that are
     words (一是, 十分, 一些) are left out: a Chinese numeral needs a measure word.
+    ``values=False`` skips parsing (value None, qualifier exact) where only spans are
+    wanted; ``measured_only`` keeps numbers with a measure word only.
     """
     end = len(text) if end is None else end
     out: list[Quantity] = []
     for m in _SPAN.finditer(text, start, end):
         num = m.group("num")
         mw = m.group("mw")
+        if measured_only and not mw:
+            continue
         s, e = m.start(), m.end() if mw else m.start("num") + len(num)
         if not mw:
             # keep a trailing 余/多/万 inside the span of a bare number
-            tail = re.match(r"[ \t]*[余多万]+", text[e:m.end()])
-            e = e + tail.end() if tail else e
+            tail = _BARE_TAIL.match(text, e, m.end())
+            e = tail.end() if tail else e
         if _CN_ONLY.fullmatch(num):
             if not mw or (len(num) == 1 and num in "一两"):
                 continue  # 一些 / 一次性 / 十分: words, not counts
@@ -121,6 +127,9 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
             continue
         span = text[s:e].rstrip(" \t")
         e = s + len(span)
+        if not values:
+            out.append(Quantity(s, e, span, None, "exact", mw))
+            continue
         value, qual = describe(text, s, e)
         if value is None:
             continue

@@ -22,6 +22,7 @@ def test_build_examples_from_synthetic_only():
 
 def test_folds_are_fixed_and_disjoint():
     ids = [f"d{i}" for i in range(10)]
+    assert folds(ids, 2, {"d1": "g", "d2": "g", "d3": "g"})[0][:3] == ["d1", "d2", "d3"]
     f = folds(list(reversed(ids)), 3)
     assert f == folds(ids, 3)
     assert sorted(x for fold in f for x in fold) == sorted(ids)

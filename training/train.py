@@ -10,8 +10,9 @@ textcat over statement units:
 - negatives: windows from the unlabelled provincial work reports on which no
   labelling function fires.
 
-``cross_validate`` splits the gold by document into k folds; each fold's model is
-trained without that fold's gold *and* without silver from its reports.
+``cross_validate`` splits the gold by document into k folds (near-duplicate reports
+kept together); each fold's model is trained without that fold's gold *and* without
+silver from its reports.
 """
 from __future__ import annotations
 
@@ -41,10 +42,10 @@ CatExample = tuple[str, str]
 class TrainSettings:
     """How much of each data source, and how long to train."""
 
-    synthetic_paragraphs: int = 3000
+    synthetic_paragraphs: int = 2500
     synthetic_sections: int = 600
     negatives: int = 1500
-    gold_repeat: int = 4
+    gold_repeat: int = 8
     silver: bool = True
     ner_steps: int = 1500
     textcat_steps: int = 1500
@@ -223,10 +224,36 @@ def predict_gold(model, docs: list[GoldDoc]) -> dict[str, Narrative]:
     return {d.doc_id: model.extract(d.text, sections_of(d.text))[0] for d in docs if d.text}
 
 
-def folds(doc_ids: list[str], k: int) -> list[list[str]]:
-    """A fixed split of documents into k folds (sorted ids dealt round-robin)."""
-    ids = sorted(doc_ids)
-    return [ids[i::k] for i in range(k)]
+def near_duplicate_groups(docs: list[GoldDoc], threshold: float = 0.35) -> dict[str, str]:
+    """doc_id → group: documents whose character-4-gram Jaccard similarity reaches
+    ``threshold`` (a body's reports reused year after year) share a group."""
+    grams = {d.doc_id: {t[i:i + 4] for i in range(len(t) - 3)} for d in docs if (t := "".join((d.text or "").split()))}
+    parent = {i: i for i in grams}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    ids = sorted(grams)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            if len(grams[a] & grams[b]) >= threshold * len(grams[a] | grams[b]):
+                parent[root(b)] = root(a)
+    return {i: root(i) for i in ids}
+
+
+def folds(doc_ids: list[str], k: int, groups: dict[str, str] | None = None) -> list[list[str]]:
+    """A fixed split of documents into k folds: groups of near-duplicates stay together;
+    groups, largest first (then by name), go to the fold with the fewest documents."""
+    groups = groups or {}
+    members: dict[str, list[str]] = {}
+    for d in sorted(doc_ids):
+        members.setdefault(groups.get(d, d), []).append(d)
+    out: list[list[str]] = [[] for _ in range(k)]
+    for g in sorted(members, key=lambda g: (-len(members[g]), g)):
+        min(out, key=len).extend(members[g])
+    return [sorted(f) for f in out]
 
 
 def cross_validate(docs: list[GoldDoc], k: int, settings: TrainSettings, work_dir: str | Path,
@@ -234,7 +261,7 @@ def cross_validate(docs: list[GoldDoc], k: int, settings: TrainSettings, work_di
     """Train k models, each without one fold; evaluate each on its fold; pool the results."""
     work_dir = Path(work_dir)
     predicted: dict[str, Narrative] = {}
-    for i, fold in enumerate(folds([d.doc_id for d in docs], k)):
+    for i, fold in enumerate(folds([d.doc_id for d in docs], k, near_duplicate_groups(docs))):
         held = set(fold)
         path = train_model(work_dir / f"fold{i}", [d for d in docs if d.doc_id not in held], held, settings)
         model = load_narrative_model(path)
