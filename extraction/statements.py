@@ -28,7 +28,9 @@ _HEAD = re.compile(r"[^。：:\n]{1,16}[。：:]")
 _HEAD_PREFIX = re.compile(r"(?:存在的?(?:主要)?问题|主要问题|改进措施|整改措施|改进情况|整改情况|下一步工作(?:打算|计划|重点)?)[：:。]?")
 _HEAD_WORDS = re.compile(r"问题|不足|措施|改进|整改|打算|计划|情况|方向|思路|下一步|今后|举措")
 _TRANSITION = re.compile(r"^\s*(?:下一步|今后|针对|为此|对此|接下来|\d{4}\s*年\s*[，,]|[^。]{0,30}[：:]\s*$"
-                         r"|附件|附表|[〇○零一二三四五六七八九十\d]{4}\s*年[^，。]{0,6}月[^，。]{0,4}日)")
+                         r"|附件|附表|[^，。]{0,20}?[〇○零一二三四五六七八九十\d]{4}\s*年[^，。]{0,6}月[^，。]{0,4}日)")
+_ATTACHMENT = re.compile(r"[^。，]{0,40}?(?:附件|附表)\s*\d*\s*[：:]")
+_DIGITS = re.compile(r"\d+")
 _P_CUE = re.compile(r"存在|问题|不足|薄弱|短板|差距|欠缺|还有一些|表现在")
 _R_CUE = re.compile(r"措施|改进|整改|下一步|今后|打算|针对|将")
 
@@ -89,7 +91,7 @@ def _blocks(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
 
 def segment(text: str, start: int = 0, end: int | None = None) -> list[Unit]:
     """The candidate statements of ``text[start:end]`` in order."""
-    end = len(text) if end is None else end
+    end = len(text) if end is None else min(end, len(text))
     pieces: list[tuple[int, int, bool]] = []
     for b, c, e in _blocks(text, start, end):
         enumerated = c > b
@@ -117,12 +119,19 @@ def segment(text: str, start: int = 0, end: int | None = None) -> list[Unit]:
     units, zone = [], "N"
     for a, z, enumerated in pieces:
         s = text[a:z]
-        if not s.strip(" \t\n。；;：:，,"):
+        if _ATTACHMENT.match(s):
+            break  # an attachment (附件1：…统计表) ends the section's prose
+        if not s.strip(" \t\n。；;：:，,") or _table_like(s):
             continue
         units.append(Unit(a, z, s, enumerated, zone))
         if not enumerated:
             zone = _zone_of(s) or zone
     return units
+
+
+def _table_like(s: str) -> bool:
+    """A table row or a statistics line, not prose."""
+    return "\t" in s or "|" in s or (len(_DIGITS.findall(s)) >= 6 and "，" not in s and "," not in s)
 
 
 def classifier_input(u: Unit) -> str:

@@ -34,3 +34,10 @@ def test_multi_sentence_item_and_pdf_line_breaks():
 def test_classifier_input_carries_zone_and_enumeration():
     u = segment("存在问题：一是公开不及时。")[-1]
     assert classifier_input(u) == "PE 公开不及时。"
+
+
+def test_attachments_and_table_rows_are_not_statements():
+    text = ("一是加强培训。二○一二年二月二十日 附件1：统计表 指标名称 计量 单位 主动公开信息数 条 425 1516 "
+            "其中：1.网站公开 条 418 1509 2.政府公报公开 条 7 7")
+    assert [u.text for u in segment(text)] == ["加强培训。"]
+    assert [u.text for u in segment("一是公开不及时。\n规章\t0\t0\t0\n")] == ["公开不及时。"]
