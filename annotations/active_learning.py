@@ -163,7 +163,8 @@ def cut_tasks(text: str, sections: Sections, doc_id: str, doc_sha256: str, path:
 # --- model decisions ---------------------------------------------------------------------
 def _span_decisions(backend: Backend, text: str, task: Task) -> list[dict[str, float]]:
     """One distribution per candidate number of the task: the label of the predicted
-    span over it (with its score), else ``O``."""
+    span over it with its score, the rest of the mass on ``O`` (a backend may also
+    return spans labelled ``O``: the rest then goes to ``*``, any label); no span: ``O``."""
     cands = [q for q in find_quantities(text, task.start, task.end) if is_candidate(q)]
     if not cands:
         return []
@@ -173,7 +174,8 @@ def _span_decisions(backend: Backend, text: str, task: Task) -> list[dict[str, f
         over = [p for p in spans if p.start < q.end and q.start < p.end]
         if over:
             best = max(over, key=lambda p: p.score)
-            out.append({best.label: best.score, NONE: 1.0 - best.score} if best.score < 1 else {best.label: 1.0})
+            rest = NONE if best.label != NONE else "*"
+            out.append({best.label: best.score, rest: 1.0 - best.score} if best.score < 1 else {best.label: 1.0})
         else:
             out.append({NONE: 1.0})
     return out
@@ -187,28 +189,34 @@ def _average(dists: list[dict[str, float]]) -> dict[str, float]:
     return out
 
 
+def decide(members: Sequence[Backend], text: str, sections: Sections, tasks: list[Task]) -> list[list[dict]]:
+    """The decisions of each task, averaged over the ``members``: one per candidate
+    number, one per statement unit of section 五."""
+    units = [u for name, a, b in task_regions(text, sections) if name == "problems" for u in segment(text, a, b)]
+    units_by_task = [[u for u in units if t.start <= u.start and u.end <= t.end] for t in tasks]
+    unit_list = [u for us in units_by_task for u in us]
+    unit_dists = [member.classify(unit_list) if unit_list else [] for member in members]
+    unit_decision = {(u.start, u.end): _average([d[i] for d in unit_dists]) for i, u in enumerate(unit_list)}
+    out = []
+    for t, us in zip(tasks, units_by_task):
+        per_member = [_span_decisions(m, text, t) for m in members]
+        out.append([_average(list(ds)) for ds in zip(*per_member)] + [unit_decision[(u.start, u.end)] for u in us])
+    return out
+
+
 def score_document(model: NarrativeModel, text: str, sections: Sections, tasks: list[Task],
                    committee: Sequence[Backend] = ()) -> list[Scored]:
     """Pre-annotations (the model's facts and statements inside each task) and
     decisions (averaged over the model and the ``committee``) of one report's tasks."""
-    members = [model.backend, *committee]
     narrative, _ = model.extract(text, sections)
     statements = [(lab, s) for lab, key in load_labels().statement_record_keys.items()
                   for s in getattr(narrative, key)]
-    units = [u for name, a, b in task_regions(text, sections) if name == "problems" for u in segment(text, a, b)]
-    units_by_task = {t.id: [u for u in units if t.start <= u.start and u.end <= t.end] for t in tasks}
-    unit_list = [u for t in tasks for u in units_by_task.get(t.id, [])]
-    unit_dists = [member.classify(unit_list) if unit_list else [] for member in members]
-    unit_decision = {(u.start, u.end): _average([d[i] for d in unit_dists]) for i, u in enumerate(unit_list)}
     out = []
-    for t in tasks:
+    for t, decisions in zip(tasks, decide([model.backend, *committee], text, sections, tasks)):
         regions = [Region(f.label, f.start - t.start, f.end - t.start, f.text, f.qualifier, f.confidence)
                    for f in narrative.facts if t.start <= f.start and f.end <= t.end]
         regions += [Region(lab, s.start - t.start, s.end - t.start, s.text, None, s.confidence)
                     for lab, s in statements if t.start <= s.start and s.end <= t.end]
-        per_member = [_span_decisions(m, text, t) for m in members]
-        decisions = [_average(list(ds)) for ds in zip(*per_member)]
-        decisions += [unit_decision[(u.start, u.end)] for u in units_by_task.get(t.id, [])]
         out.append(Scored(t, sorted(regions, key=lambda r: (r.start, r.end)), decisions))
     return out
 

@@ -8,7 +8,9 @@ retrain on all gold so far, and say where the rounds stand.
   qualifier, statements with label/text) plus the row's own ``text`` (the task's
   paragraph), code-point ``start``/``end`` of every span in it, where the paragraph
   stands in its report (``report``, ``doc_sha256``, ``offset``, ``section``), and
-  ``annotator``, ``annotated_at``, ``lead_time``, the Label Studio ids and ``round``.
+  ``annotator``, ``annotated_at``, ``lead_time``, the model versions whose
+  pre-annotations the annotator saw (``pre_annotated_by``), the Label Studio ids and
+  ``round``.
   Regions that cannot be gold as they stand are listed under ``problems`` with the
   reason, never dropped silently: offsets that do not hold their text or an unknown
   label (``kept: false``), a quantity whose text has no number (``kept: true``,
@@ -141,6 +143,7 @@ def annotation_row(task: dict, annotation: dict, project_id: int) -> dict:
         "facts": facts,
         "statements": statements,
         "problems": problems,
+        "pre_annotated_by": sorted({p.get("model_version") or "?" for p in task.get("predictions") or []}),
         "annotator": annotation.get("annotator"),
         "annotated_at": str(annotation.get("updated_at") or annotation.get("created_at")),
         "lead_time": annotation.get("lead_time"),

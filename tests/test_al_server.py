@@ -194,7 +194,7 @@ def test_round_trip(ls_server, pool, tmp_path, corpus_dir):
     assert got == person.expected                   # every annotation exactly once, offsets in code points
     for r in rows:
         assert r["annotator"] == serve.credentials(Path(ls_server.log).parent).username
-        assert r["lead_time"] == 7.5 and r["annotated_at"]
+        assert r["lead_time"] == 7.5 and r["annotated_at"] and r["pre_annotated_by"] == ["rules"]
         for x in r["facts"] + r["statements"]:
             assert r["text"][x["start"]:x["end"]] == x["text"]
             s, e = doc.normalized.to_original(r["offset"] + x["start"], r["offset"] + x["end"])

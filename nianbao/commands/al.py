@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 from typing import List, Optional
 
@@ -72,8 +73,7 @@ def push(
     rounds_dir: Path = typer.Option(None, "--rounds-dir", help=_ROUNDS_HELP),
     dry_run: bool = typer.Option(False, "--dry-run", help="rank and list the tasks, push nothing"),
 ) -> None:
-    """Run the model over a pool of reports, rank their paragraphs (sections 一 and 五)
-    and push the top k to Label Studio with the model's pre-annotations."""
+    """Rank the paragraphs of sections 一 and 五 of a pool of reports; push the top k with pre-annotations."""
     from annotations.active_learning import STRATEGIES, Ledger, push as do_push
     from annotations.labelstudio import LabelStudioError, ensure_project
     from annotations.rounds import LEDGER_FILE, eval_split
@@ -110,8 +110,7 @@ def pull(
     token: Optional[str] = typer.Option(None, "--token", help="API token [env LABEL_STUDIO_API_KEY]"),
     rounds_dir: Path = typer.Option(None, "--rounds-dir", help=_ROUNDS_HELP),
 ) -> None:
-    """Export the finished annotations not pulled before into the next round file
-    (exit status 1 when a region had to be set aside: see the list printed)."""
+    """Export new annotations into the next round file (exit 1 if a region was set aside)."""
     from annotations.labelstudio import LabelStudioError, find_project
     from annotations.rounds import pull as do_pull
 
@@ -151,8 +150,7 @@ def retrain(
     textcat_steps: int = typer.Option(1500, help="textcat training steps"),
     seed: int = typer.Option(0, help="random seed"),
 ) -> None:
-    """Train on all gold so far (corpus, annotations/gold, every round), evaluate on
-    the fixed split and register the model version."""
+    """Train on all gold so far, evaluate on the fixed split, register the model version."""
     from annotations.rounds import retrain as do_retrain
     from training.train import TrainSettings
 
@@ -196,8 +194,7 @@ def serve(
     data_dir: Path = typer.Option(Path(".ls-data"), "--data-dir", help="database and media of this server"),
     install: bool = typer.Option(False, "--install", help="create the server's venv (.ls-venv) if it is missing"),
 ) -> None:
-    """Start a local Label Studio on 127.0.0.1 (in its own venv) and keep it running
-    until Ctrl-C."""
+    """Run a local Label Studio on 127.0.0.1 (its own venv) until Ctrl-C."""
     from annotations import serve as srv
 
     if not srv.installed():
@@ -207,11 +204,12 @@ def serve(
             raise typer.Exit(2)
         srv.install()
     server = srv.start(data_dir, port)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a kill stops the server too
     try:
         console.print(f"starting Label Studio (pid {server.pid}, log {server.log}) …")
         srv.wait_ready(server)
         creds = srv.credentials(data_dir.resolve())
-        console.print(f"Label Studio is up at {server.url} — log in as {creds.username} / {creds.password}")
+        print(f"Label Studio is up at {server.url}: log in as {creds.username}, password {creds.password}")
         print(f"export LABEL_STUDIO_URL={server.url}\nexport LABEL_STUDIO_API_KEY={server.token}")
         server.process.wait()
     except KeyboardInterrupt:
