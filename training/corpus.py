@@ -76,14 +76,15 @@ def find_report(doc_id: str, reports_dir: str | Path = REPORTS_DIR) -> Path | No
     return None
 
 
-def report_text(doc_id: str, reports_dir: str | Path = REPORTS_DIR) -> str | None:
-    """The normalised text a report's gold was made on: the stored PDF text layer where
-    the corpus has one, else the report read by ``extraction.ingest``."""
+def report_text(doc_id: str, reports_dir: str | Path = REPORTS_DIR, text_layer: bool = True) -> str | None:
+    """The normalised text of a report: with ``text_layer``, the stored PDF text layer
+    the gold was made on where the corpus has one; else the report read by
+    ``extraction.ingest`` (the text records' offsets point into)."""
     path = find_report(doc_id, reports_dir)
     if path is None:
         return None
     layer = GOLD_TEXTS_DIR / f"{path.name}.txt"
-    if layer.exists():
+    if text_layer and layer.exists():
         return normalize(layer.read_text(encoding="utf-8")).text
     from extraction.ingest import IngestError, read_document
 
@@ -122,11 +123,12 @@ def resolve(raw: dict, text: str | None) -> GoldDoc:
 
 
 def load_gold(path: str | Path = CORPUS_GOLD, reports_dir: str | Path = REPORTS_DIR,
-              with_text: bool = True) -> list[GoldDoc]:
-    """Gold documents of a narrative JSONL file, resolved against their report texts."""
+              with_text: bool = True, text_layer: bool = True) -> list[GoldDoc]:
+    """Gold documents of a narrative JSONL file, resolved against their report texts
+    (``text_layer``: see ``report_text``)."""
     docs = []
     for raw in read_jsonl(path):
-        text = report_text(raw["doc_id"], reports_dir) if with_text else None
+        text = report_text(raw["doc_id"], reports_dir, text_layer) if with_text else None
         docs.append(resolve(raw, text))
     return docs
 
