@@ -277,8 +277,8 @@ def _diverse(scored: Sequence[Scored], cands: list[int], k: int, seed: int) -> l
     for i, c in zip(cands, clusters):  # cands are sorted most uncertain first
         best.setdefault(int(c), i)
     picked = sorted(best.values(), key=cands.index)
-    rest = [i for i in cands if i not in set(picked)]
-    return (picked + rest)[:k]
+    chosen = set(picked)
+    return (picked + [i for i in cands if i not in chosen])[:k]
 
 
 # --- the pool and the ledger -----------------------------------------------------------
@@ -298,8 +298,9 @@ def pool_files(paths: Iterable[str | Path]) -> list[Path]:
 def score_pool(paths: Iterable[str | Path], model: NarrativeModel, committee: Sequence[Backend] = (),
                skip_doc_ids: Iterable[str] = (), skip_task_ids: Iterable[str] = ()
                ) -> tuple[list[Scored], list[tuple[str, str]]]:
-    """Scored tasks of every report in ``paths`` (reports in ``skip_doc_ids`` and tasks in
-    ``skip_task_ids`` left out), and (path, reason) of the files that gave none."""
+    """Scored tasks of every report in ``paths`` (reports whose file stem or sha256 is in
+    ``skip_doc_ids``, and tasks in ``skip_task_ids``, left out), and (path, reason) of
+    the files that gave none."""
     skip_docs, skip_tasks = set(skip_doc_ids), set(skip_task_ids)
     scored: list[Scored] = []
     skipped: list[tuple[str, str]] = []
@@ -312,6 +313,9 @@ def score_pool(paths: Iterable[str | Path], model: NarrativeModel, committee: Se
             doc = read_document(path)
         except IngestError as exc:
             skipped.append((str(path), str(exc)))
+            continue
+        if doc.sha256 in skip_docs:
+            skipped.append((str(path), "in the evaluation split"))
             continue
         if doc.sha256 in seen:
             skipped.append((str(path), "same content as another file of the pool"))

@@ -220,7 +220,7 @@ def ensure_project(client, title: str = DEFAULT_PROJECT, config: str | None = No
         return _api(lambda: client.projects.create(title=title, label_config=config,
                                                    description="nianbao active-learning rounds"),
                     "create the project").id
-    if _api(lambda: client.projects.get(id=project_id), "read the project").label_config != config:
+    if _api(lambda: client.projects.get(id=project_id), "read the project").label_config.strip() != config.strip():
         _api(lambda: client.projects.update(id=project_id, label_config=config), "update the labeling config")
     return project_id
 

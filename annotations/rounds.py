@@ -227,6 +227,16 @@ def eval_split() -> list[str]:
     return folds(ids, EVAL_FOLDS)[0] if ids else []
 
 
+def eval_keys(ids: list[str] | None = None) -> set[str]:
+    """The evaluation documents' ids and the sha256 of their report files, so that a
+    copy under another name is known too."""
+    from extraction.ingest import sha256_file
+    from training.corpus import find_report
+
+    ids = eval_split() if ids is None else ids
+    return set(ids) | {sha256_file(p) for i in ids if (p := find_report(i)) is not None}
+
+
 def round_gold_docs(rows: list[dict]):
     """``training.corpus.GoldDoc`` objects of round rows (their offsets as stored)."""
     from training.corpus import GoldDoc, GoldFact, GoldStatement
@@ -274,9 +284,10 @@ def retrain(out_dir: str | Path | None = None, rounds_dir: str | Path = ROUNDS_D
     settings = settings or TrainSettings()
     rounds_dir = Path(rounds_dir)
     held = set(hold_out if hold_out is not None else eval_split())
+    keys = eval_keys(sorted(held))
     docs = [d for f in all_gold_files() for d in load_gold(f)]
     rows = gold_rows(rounds_dir)
-    train_rows = [r for r in rows if r.get("report") not in held]
+    train_rows = [r for r in rows if r.get("report") not in keys and r.get("doc_sha256") not in keys]
     number = max((r["round"] for r in rows), default=0)
     stamp = _dt.datetime.now(_dt.timezone.utc)
     version = f"al-r{number:03d}-{stamp:%Y%m%dT%H%M%S}"

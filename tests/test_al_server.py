@@ -21,7 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from annotations import serve
-from annotations.labelstudio import LabelStudioError, connect, find_project
+from annotations.labelstudio import LabelStudioError, connect, find_project, labeling_config
 from annotations.rounds import read_jsonl, read_rows, current_rows, registry
 from extraction.ingest import read_document
 from extraction.normalize import normalize
@@ -142,6 +142,7 @@ def test_round_trip(ls_server, pool, tmp_path, corpus_dir):
 
     client = connect(ls_server.url, ls_server.token)
     project_id = find_project(client, PROJECT)
+    assert client.projects.get(id=project_id).label_config.strip() == labeling_config().strip()
     tasks = [t.dict() for t in client.tasks.list(project=project_id, fields="all")]
     assert len(tasks) == len(ledger)
     by_id = {r["task_id"]: r for r in ledger}

@@ -150,3 +150,14 @@ def test_the_ledger_keeps_pushed_tasks_out_of_the_next_pool(tmp_path, corpus_dir
     assert not {s.task.id for s in rest} & ledger.ids()
     _, skipped = score_pool([report], model, skip_doc_ids=[report.stem])
     assert skipped == [(str(report), "in the evaluation split")]
+
+
+def test_a_copy_of_an_evaluation_report_is_never_pushed(tmp_path, corpus_dir):
+    from annotations.rounds import eval_keys, eval_split
+    from training.corpus import find_report
+
+    src = next(p for p in map(find_report, eval_split()) if p.suffix == ".txt")
+    copy = tmp_path / "renamed.txt"
+    copy.write_bytes(src.read_bytes())
+    _, skipped = score_pool([copy], load_narrative_model(backend="rules"), skip_doc_ids=eval_keys())
+    assert skipped == [(str(copy), "in the evaluation split")]

@@ -76,7 +76,7 @@ def push(
     """Rank the paragraphs of sections 一 and 五 of a pool of reports; push the top k with pre-annotations."""
     from annotations.active_learning import STRATEGIES, Ledger, push as do_push
     from annotations.labelstudio import LabelStudioError, ensure_project
-    from annotations.rounds import LEDGER_FILE, eval_split
+    from annotations.rounds import LEDGER_FILE, eval_keys
     from extraction.narrative import RulesBackend
 
     if strategy not in STRATEGIES:
@@ -90,7 +90,7 @@ def push(
         if client is not None:
             project_id = ensure_project(client, project)
         result = do_push(client, project_id, pool, nm, version, Ledger(rounds_dir / LEDGER_FILE), k, strategy, seed,
-                         [RulesBackend()] if committee and backend != "rules" else [], eval_split(), dry_run)
+                         [RulesBackend()] if committee and backend != "rules" else [], eval_keys(), dry_run)
     except (LabelStudioError, FileNotFoundError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2)
