@@ -7,10 +7,14 @@ The corpus .txt reports are replicated to N files (each copy with its own last l
 its own sha256). Each configuration runs in a fresh child process writing a .parquet
 OUT; while it runs, the resident memory (RSS) of the child and all its descendants (the
 Ray processes it starts: workers, raylet, GCS…) is sampled every 0.2 s. Printed per
-configuration: reports/s (Ray's start-up excluded, and its seconds shown apart), peak RSS
+configuration: reports/s over the run (Ray's own start-up excluded, and its seconds shown
+apart) and steady reports/s (from the first result to the last: the workers' start-up
+excluded too), CPU seconds per report over all the processes, start-up included (which,
+unlike speed, does not depend on what else the machine is running), peak RSS
 summed over the processes (an upper bound: shared memory such as Ray's object store is
 counted once per process that maps it), and the peak sum in the first and the second half
-of the run, which stay level when memory is flat. Then the ratios.
+of the run. A last Ray run on N/4 inputs shows whether the peak grows with N. Then the
+ratios.
 """
 from __future__ import annotations
 
@@ -35,6 +39,11 @@ from extraction.paths import CORPUS_DIR  # noqa: E402
 
 def run_one(engine: str, inputs: str, out: str, workers: int, narrative: bool, batch_size: int) -> dict:
     """One run in this process (called in a child); returns its timings."""
+    ticks: list[tuple[float, int]] = []  # (time, inputs done) at each progress report
+
+    def progress(done: int, total: int) -> None:
+        ticks.append((time.perf_counter(), done))
+
     t0 = time.perf_counter()
     if engine == "ray":
         import ray
@@ -43,23 +52,32 @@ def run_one(engine: str, inputs: str, out: str, workers: int, narrative: bool, b
 
         ray.init(num_cpus=workers, include_dashboard=False, logging_level="error")
         startup = time.perf_counter() - t0
-        s = run_ray([inputs], out, workers=workers, narrative=narrative, batch_size=batch_size)
+        s = run_ray([inputs], out, workers=workers, narrative=narrative, batch_size=batch_size,
+                    progress=progress)
         ray.shutdown()
     else:
         from extraction.batch import run_batch
 
         startup = 0.0
-        s = run_batch([inputs], out, workers=workers, narrative=narrative)
-    return {"n": s.total, "seconds": s.seconds, "startup": startup, "status": dict(s.status)}
+        s = run_batch([inputs], out, workers=workers, narrative=narrative, progress=progress)
+    # steady speed: from the first result to the last (the workers' start-up left out)
+    (t_first, n_first), (t_last, n_last) = ticks[0], ticks[-1]
+    steady = (n_last - n_first) / (t_last - t_first) if t_last > t_first else float("nan")
+    return {"n": s.total, "seconds": s.seconds, "startup": startup, "steady_per_s": steady,
+            "status": dict(s.status)}
 
 
-def _tree_rss(proc: psutil.Process) -> tuple[int, int]:
-    """(RSS of proc, RSS of proc plus all its descendants) in bytes."""
+def _tree_sample(proc: psutil.Process, cpu: dict[int, float]) -> tuple[int, int]:
+    """(RSS of proc, RSS of proc plus all its descendants) in bytes; records each
+    process's CPU seconds so far (user + system) in ``cpu``."""
     own = proc.memory_info().rss
     total = own
-    for child in proc.children(recursive=True):
+    for p in [proc, *proc.children(recursive=True)]:
         try:
-            total += child.memory_info().rss
+            if p is not proc:
+                total += p.memory_info().rss
+            t = p.cpu_times()
+            cpu[p.pid] = t.user + t.system
         except psutil.Error:
             continue
     return own, total
@@ -74,12 +92,13 @@ def measure(engine: str, inputs: Path, workers: int, narrative: bool, batch_size
                              text=True)
     proc = psutil.Process(child.pid)
     samples: list[tuple[float, int, int]] = []
+    cpu: dict[int, float] = {}
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
             try:
-                own, total = _tree_rss(proc)
+                own, total = _tree_sample(proc, cpu)
                 samples.append((time.perf_counter(), own, total))
             except psutil.Error:
                 pass
@@ -94,6 +113,8 @@ def measure(engine: str, inputs: Path, workers: int, narrative: bool, batch_size
         raise SystemExit(f"{engine} workers={workers} failed (exit {child.returncode})")
     fig = json.loads(next(line for line in stdout.splitlines() if line.startswith("RESULT"))[7:])
     fig["per_s"] = fig["n"] / fig["seconds"]
+    # CPU time does not depend on what else the machine runs (the last 0.2 s are missed)
+    fig["cpu_ms"] = 1000 * sum(cpu.values()) / fig["n"]
     # the run proper is the last `seconds` of the samples (start-up and imports come first)
     end = samples[-1][0]
     run = [s for s in samples if s[0] >= end - fig["seconds"]] or samples
@@ -114,21 +135,30 @@ def main() -> None:
     ap.add_argument("--reports", type=Path, default=CORPUS_DIR / "reports")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        d = Path(tmp)
-        replicate(args.reports, d, args.n, {"txt"})
+        full, quarter = Path(tmp) / "full", Path(tmp) / "quarter"
+        full.mkdir()
+        quarter.mkdir()
+        replicate(args.reports, full, args.n, {"txt"})
+        replicate(args.reports, quarter, args.n // 4, {"txt"})
         path = "rules + narrative model" if args.narrative else "rules only"
         print(f"{args.n} txt files, {path}, batch size {args.batch_size}, {os.cpu_count()} cores")
         res = {}
-        for engine, workers in (("local", 1), ("ray", 1), ("ray", 2)):
-            r = res[engine, workers] = measure(engine, d, workers, args.narrative, args.batch_size)
+        for engine, workers, d in (("local", 1, full), ("local", 2, full), ("ray", 1, full), ("ray", 2, full),
+                                   ("ray", 2, quarter)):
+            r = res[engine, workers, d.name] = measure(engine, d, workers, args.narrative, args.batch_size)
             startup = f" + {r['startup']:.1f} s Ray start-up" if engine == "ray" else ""
-            print(f"  {engine:5s} workers={workers}: {r['per_s']:7.1f} reports/s ({r['seconds']:.1f} s{startup})"
+            print(f"  {engine:5s} workers={workers} n={r['n']}: {r['per_s']:6.1f} reports/s ({r['seconds']:.1f} s{startup}),"
+                  f" steady {r['steady_per_s']:6.1f} reports/s; CPU {r['cpu_ms']:.2f} ms/report (all processes);"
                   f"  peak RSS: all processes {r['peak_total_mb']:.0f} MB, driver {r['peak_driver_mb']:.0f} MB;"
                   f" 1st/2nd half of the run {r['first_half_mb']:.0f}/{r['second_half_mb']:.0f} MB  {r['status']}")
-        print(f"  Ray overhead on one worker (local reports/s ÷ Ray reports/s): "
-              f"{res['local', 1]['per_s'] / res['ray', 1]['per_s']:.2f}x")
-        print(f"  Ray 2 workers ÷ 1 worker: {res['ray', 2]['per_s'] / res['ray', 1]['per_s']:.2f}x")
-
+        local1, ray1, ray2 = res["local", 1, "full"], res["ray", 1, "full"], res["ray", 2, "full"]
+        local2 = res["local", 2, "full"]
+        for key, name in (("per_s", "whole run"), ("steady_per_s", "steady")):
+            print(f"  {name}: Ray overhead on one worker (local ÷ Ray reports/s) {local1[key] / ray1[key]:.2f}x;"
+                  f" 2 workers ÷ 1: Ray {ray2[key] / ray1[key]:.2f}x, local {local2[key] / local1[key]:.2f}x")
+        print(f"  CPU per report, Ray ÷ local (one worker each): {ray1['cpu_ms'] / local1['cpu_ms']:.2f}x")
+        print(f"  Ray peak RSS, {args.n} inputs ÷ {args.n // 4} inputs (2 workers): "
+              f"{ray2['peak_total_mb'] / res['ray', 2, 'quarter']['peak_total_mb']:.2f}x")
 
 if __name__ == "__main__":
     main()

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 ray = pytest.importorskip("ray")
+psutil = pytest.importorskip("psutil")  # in the ray extra
 
 import pyarrow.parquet as pq  # noqa: E402
-import psutil  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from extraction.batch import expand_inputs, run_batch  # noqa: E402
@@ -136,6 +136,8 @@ def test_killed_worker_loses_nothing_and_duplicates_nothing(local_ray, inputs, r
     assert killed, "no worker was busy to be killed"
     assert summary.total == len(ref)
     assert _by_path(iter_shard_records(out)) == ref
+    if retries == 0:  # the killed batch was lost, and its inputs were run again one per task
+        assert any(pq.read_metadata(f).num_rows == 1 for f in shard_files(out))
 
 
 def test_resume_completes_a_partial_run_without_duplicates(local_ray, inputs, reference, tmp_path):
