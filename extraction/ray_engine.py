@@ -10,7 +10,7 @@ Output. A ``.parquet`` OUT is a *directory* of shards: each batch's records are 
 by its actor as ``OUT/part-<run id>-<first input index>.parquet`` (first into the hidden
 ``OUT/.staging/``, then renamed, so a shard in OUT is always whole), with the columns of
 ``writers.ParquetWriter`` (the flattened record plus ``record_json``). Any Parquet reader
-reads the directory as one table; ``read_shards`` gives the records back. A ``.jsonl``
+reads the directory as one table; ``writers.read_records`` gives the records back. A ``.jsonl``
 or ``.csv`` OUT is one file written by the driver as the records stream back. Records
 come in no particular order.
 
@@ -65,14 +65,6 @@ def read_shards(out: str | Path, columns: Optional[list[str]] = None) -> pa.Tabl
     if not files:
         return pa.table({c: pa.array([], pa.string()) for c in columns or ["record_json"]})
     return pads.dataset([str(f) for f in files], format="parquet").to_table(columns=columns)
-
-
-def iter_shard_records(out: str | Path) -> Iterator[Record]:
-    """The records of a Parquet OUT directory, shard by shard."""
-    for f in shard_files(out):
-        for batch in pads.dataset(str(f), format="parquet").to_batches(columns=["record_json"]):
-            for s in batch.column(0).to_pylist():
-                yield Record.model_validate_json(s)
 
 
 def write_shard(out: Path, name: str, records: list[Record]) -> None:

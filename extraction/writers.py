@@ -220,22 +220,27 @@ def existing_hashes(path: str | Path) -> set[str]:
     if ext == ".csv":
         with open(path, encoding="utf-8-sig", newline="") as f:
             return {row["sha256"] for row in csv.DictReader(f) if row.get("sha256")}
-    if ext == ".parquet":
+    if ext == ".parquet":  # a file, or a directory of shards (hidden staging files are skipped)
         import pyarrow.parquet as pq
 
+        if path.is_dir() and not any(path.glob("*.parquet")):
+            return set()
         return set(pq.read_table(path, columns=["sha256"]).column("sha256").to_pylist()) - {None, ""}
     raise ValueError(f"unknown output format: {path}")
 
 
 def read_records(path: str | Path) -> Iterator[Record]:
-    """Records back from a JSONL or Parquet output."""
+    """Records back from a JSONL or Parquet output (a Parquet file, or a directory of
+    Parquet shards as ``--engine ray`` writes)."""
     path = Path(path)
     if path.suffix.lower() == ".parquet":
         import pyarrow.parquet as pq
 
-        for batch in pq.ParquetFile(path).iter_batches(columns=["record_json"]):
-            for s in batch.column(0).to_pylist():
-                yield Record.model_validate_json(s)
+        files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+        for f in files:
+            for batch in pq.ParquetFile(f).iter_batches(columns=["record_json"]):
+                for s in batch.column(0).to_pylist():
+                    yield Record.model_validate_json(s)
         return
     with open(path, encoding="utf-8") as f:
         for line in f:

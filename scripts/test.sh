@@ -7,8 +7,11 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-# torch is pinned (a local CPU wheel); the extras hold the optional backends the tests cover
-.venv/bin/python -m pip install -q -e ".[test]"
+# every optional part is tested: the transformer backend (torch pinned to the local CPU
+# wheel), the Ray engine and the Label Studio client
+.venv/bin/python -m pip install -q -e ".[test,transformer,ray,al]"
+# the Label Studio server lives in its own venv (it pins numpy and Django)
+bash scripts/labelstudio-serve.sh install
 
 # system packages some tests drive (headless Chromium for the HTML report)
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -18,7 +18,7 @@ from typer.testing import CliRunner  # noqa: E402
 
 from extraction.batch import expand_inputs, run_batch  # noqa: E402
 from extraction.record import Record  # noqa: E402
-from extraction.ray_engine import STAGING, iter_shard_records, read_shards, run_ray, shard_files, write_shard  # noqa: E402
+from extraction.ray_engine import STAGING, read_shards, run_ray, shard_files, write_shard  # noqa: E402
 from extraction.writers import existing_hashes, read_records  # noqa: E402
 
 from conftest import REPORTS_DIR  # noqa: E402
@@ -86,7 +86,7 @@ def test_same_records_as_the_local_engine(local_ray, inputs, reference, tmp_path
     shards = shard_files(out)
     assert len(shards) == -(-len(ref) // 32), "one shard per batch, the old shard gone"
     assert all(f.name.startswith("part-") for f in shards) and not (out / STAGING).exists()
-    assert _by_path(iter_shard_records(out)) == ref
+    assert _by_path(read_records(out)) == ref
     assert (summary.total, summary.status, summary.error_codes, summary.failing_checks) == (
         ref_summary.total, ref_summary.status, ref_summary.error_codes, ref_summary.failing_checks)
     # any Parquet reader takes the directory as one table, with the local writer's columns
@@ -135,7 +135,7 @@ def test_killed_worker_loses_nothing_and_duplicates_nothing(local_ray, inputs, r
         killer.join()
     assert killed, "no worker was busy to be killed"
     assert summary.total == len(ref)
-    assert _by_path(iter_shard_records(out)) == ref
+    assert _by_path(read_records(out)) == ref
     if retries == 0:  # the killed batch was lost, and its inputs were run again one per task
         assert any(pq.read_metadata(f).num_rows == 1 for f in shard_files(out))
 
@@ -161,7 +161,7 @@ def test_resume_completes_a_partial_run_without_duplicates(local_ray, inputs, re
     s2 = run_ray([str(inputs)], out, resume=True, workers=2, batch_size=16, narrative=False)
     assert s2.skipped == len(ref) - len(expected) + len(before)
     assert s2.total == len(expected) - len(before)
-    assert _by_path(iter_shard_records(out)) == expected
+    assert _by_path(read_records(out)) == expected
     # nothing left to do: only inputs that have no sha256 (unreadable) run again
     s3 = run_ray([str(inputs)], out, resume=True, workers=2, batch_size=16, narrative=False)
     assert (s3.total, s3.skipped) == (len(hashless), len(ref) - len(hashless))

@@ -16,7 +16,9 @@ console = Console(stderr=True)
 def extract(
     inputs: List[str] = typer.Argument(..., help="files, directories (recursive) or globs"),
     out: Path = typer.Option(..., "-o", "--out", help="output file: .jsonl, .parquet or .csv (flattened)"),
-    workers: int = typer.Option(1, "--workers", "-w", min=1, help="worker processes"),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", "-w", min=1,
+        help="worker processes (local, default 1) or Ray actors (ray, default: one per CPU of the cluster)"),
     resume: bool = typer.Option(False, "--resume", help="skip inputs whose sha256 is already in OUT"),
     model: Optional[str] = typer.Option(None, "--model", help="narrative model directory (default: the shipped model)"),
     backend: str = typer.Option("spacy", "--backend", help="narrative backend: spacy | transformer"),
@@ -33,19 +35,15 @@ def extract(
         raise typer.Exit(2)
     if not no_narrative:
         _check_model(model, backend)
+    if engine not in ("local", "ray"):
+        console.print(f"[red]error:[/red] unknown engine {engine!r} (local | ray)")
+        raise typer.Exit(2)
     if engine == "ray":
         try:
             from extraction.ray_engine import run_ray  # noqa: PLC0415 (optional dependency)
         except ImportError as e:
-            console.print(f"[red]error:[/red] --engine ray needs the 'ray' extra: {e}")
+            console.print(f"[red]error:[/red] --engine ray needs the 'ray' extra (pip install 'nianbao[ray]'): {e}")
             raise typer.Exit(2)
-        summary = run_ray(inputs, out, resume=resume, model_path=model, backend=backend,
-                          narrative=not no_narrative)
-        _print_summary(summary)
-        return
-    if engine != "local":
-        console.print(f"[red]error:[/red] unknown engine {engine!r} (local | ray)")
-        raise typer.Exit(2)
     n = len(expand_inputs(inputs))
     if n == 0:
         console.print("[red]error:[/red] no input files")
@@ -53,11 +51,15 @@ def extract(
     with Progress(TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=console, disable=quiet, transient=False) as bar:
         task = bar.add_task("extract", total=n)
+        progress = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
         try:
-            summary = run_batch(inputs, out, workers=workers, resume=resume, model_path=model,
-                                backend=backend, narrative=not no_narrative,
-                                progress=lambda done, total: bar.update(task, completed=done, total=total))
-        except (OSError, ValueError) as e:
+            if engine == "ray":
+                summary = run_ray(inputs, out, resume=resume, model_path=model, backend=backend,
+                                  narrative=not no_narrative, workers=workers, progress=progress)
+            else:
+                summary = run_batch(inputs, out, workers=workers or 1, resume=resume, model_path=model,
+                                    backend=backend, narrative=not no_narrative, progress=progress)
+        except (OSError, ValueError, RuntimeError) as e:
             console.print(f"[red]error:[/red] {e}")
             raise typer.Exit(2)
     _print_summary(summary)
