@@ -18,8 +18,10 @@ import numpy as np
 import torch
 
 from extraction.narrative import SpanPrediction
+from extraction.paths import MODELS_DIR
 from extraction.statements import Unit, classifier_input
 
+DEFAULT_TRANSFORMER_MODEL = MODELS_DIR / "narrative-transformer"  # `nianbao train --backend transformer`
 META_FILE = "nianbao.json"
 STATEMENT_HEAD_FILE = "statement_head.safetensors"
 OUTSIDE = "O"

@@ -163,7 +163,9 @@ def test_extract_with_transformer_backend_gives_the_same_record_shape(tmp_path):
     base = tmp_path / "base"
     _tiny_base(base, extra_text=text)
     model = fit(tmp_path / "model", base, ner * 6, units * 2 or UNITS, TransformerSettings(
-        max_steps=120, batch_size=8, learning_rate=3e-3, head_learning_rate=3e-3, warmup=0.05, threads=1))
+        num_layers=1, max_steps=120, batch_size=8, learning_rate=3e-3, head_learning_rate=3e-3, warmup=0.05,
+        threads=1))
+    assert json.loads((model / "config.json").read_text())["num_hidden_layers"] == 1  # cut from the base's 2
 
     rec = Extractor(model_path=str(model), backend="transformer").extract_path(sample)
     assert rec.status == ref.status and not rec.errors

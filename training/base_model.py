@@ -43,10 +43,10 @@ class BaseModelSettings:
 
     @classmethod
     def from_config(cls, path: str | Path | None = None) -> "BaseModelSettings":
-        return cls(**_config_section(path, "base_model"))
+        return cls(**config_section(path, "base_model"))
 
 
-def _config_section(path: str | Path | None, section: str) -> dict:
+def config_section(path: str | Path | None, section: str) -> dict:
     import yaml
 
     path = Path(path) if path else CONFIGS_DIR / "transformer.yaml"

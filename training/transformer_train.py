@@ -23,7 +23,7 @@ from extraction.narrative_transformer import (
     OUTSIDE, Chunk, NarrativeTransformer, bio_tags, blank_token_ids, content_mask, encode_chunks, pad,
 )
 from extraction.values import MEASURE_WORDS, NUMERAL
-from training.base_model import _config_section
+from training.base_model import config_section
 
 log = logging.getLogger(__name__)
 
@@ -38,22 +38,23 @@ CatExample = tuple[str, str]                           # classifier input, state
 class TransformerSettings:
     """Fine-tuning settings (``train`` in configs/transformer.yaml)."""
 
+    num_layers: int | None = None    # keep only the first N encoder layers of the base model
     max_length: int = 128            # tokens per window chunk
     stride: int = 32                 # overlap of the chunks of a longer window
     statement_max_length: int = 160
-    epochs: float = 2.0
+    epochs: float = 1.0
     batch_size: int = 32
-    learning_rate: float = 5e-5      # encoder
+    learning_rate: float = 1e-4      # encoder
     head_learning_rate: float = 1e-3  # the two classification heads
     weight_decay: float = 0.01
     warmup: float = 0.1              # share of the steps with a rising learning rate
     max_steps: int | None = None     # train this many steps instead of ``epochs``
-    threads: int = 2
+    threads: int = 1                 # torch threads (one is faster than two on a busy 2-core machine)
     seed: int = 0
 
     @classmethod
     def from_config(cls, path: str | Path | None = None, **overrides) -> "TransformerSettings":
-        return cls(**{**_config_section(path, "train"), **overrides})
+        return cls(**{**config_section(path, "train"), **overrides})
 
 
 def split_pretokenizer(tokenizer):
@@ -76,6 +77,15 @@ def split_pretokenizer(tokenizer):
     special = {k: v for k, v in tokenizer.special_tokens_map.items() if isinstance(v, str)}
     return PreTrainedTokenizerFast(tokenizer_object=Tokenizer.from_str(json.dumps(tok_json)),
                                    model_max_length=tokenizer.model_max_length, **special)
+
+
+def keep_layers(model, n: int) -> None:
+    """Cut a BERT-like model's encoder to its first ``n`` layers (in place)."""
+    encoder = model.base_model.encoder
+    if n > len(encoder.layer):
+        raise ValueError(f"num_layers={n}, but the base model has {len(encoder.layer)} layers")
+    encoder.layer = encoder.layer[:n]
+    model.config.num_hidden_layers = n
 
 
 # --- features -------------------------------------------------------------------------
@@ -159,6 +169,8 @@ def fit(out_dir: str | Path, base_model: str | Path, ner: list[NerExample], cat:
     tokenizer = split_pretokenizer(AutoTokenizer.from_pretrained(base_model))
     tagger = AutoModelForTokenClassification.from_pretrained(
         base_model, num_labels=len(tags), id2label=dict(enumerate(tags)), label2id={t: i for i, t in enumerate(tags)})
+    if settings.num_layers:
+        keep_layers(tagger, settings.num_layers)
     model = NarrativeTransformer(tagger, len(statement_labels))
 
     align = AlignmentReport()
@@ -181,7 +193,7 @@ def fit(out_dir: str | Path, base_model: str | Path, ner: list[NerExample], cat:
     pad_id = tokenizer.pad_token_id
 
     model.train()
-    step, started, running = 0, time.time(), 0.0
+    step, started, running = 0, time.time(), {"tag": 0.0, "cat": 0.0}
     while step < total:
         plan = [("tag", b) for b in _batches(tag_data, settings.batch_size, rng)] + \
                [("cat", b) for b in _batches(cat_data, settings.batch_size, rng)]
@@ -203,9 +215,10 @@ def fit(out_dir: str | Path, base_model: str | Path, ner: list[NerExample], cat:
             schedule.step()
             optimizer.zero_grad()
             step += 1
-            running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
-            if step % 50 == 0 or step == total:
-                log.info("step %d/%d loss %.4f (%.0f s)", step, total, running, time.time() - started)
+            running[task] = 0.95 * running[task] + 0.05 * loss.item() if running[task] else loss.item()
+            if step % 25 == 0 or step == total:
+                log.info("step %d/%d loss: spans %.4f, statements %.4f (%.0f s)", step, total, running["tag"],
+                         running["cat"], time.time() - started)
             if step >= total:
                 break
     model.eval()
@@ -229,13 +242,21 @@ def fit(out_dir: str | Path, base_model: str | Path, ner: list[NerExample], cat:
     return Path(out_dir)
 
 
+def data_settings_from_config(path: str | Path | None = None):
+    """``training.train.TrainSettings`` with the overrides of ``data`` in configs/transformer.yaml."""
+    from training.train import TrainSettings
+
+    return TrainSettings(**config_section(path, "data"))
+
+
 def train_transformer_model(out_dir: str | Path, base_model: str | Path, train_gold, held_out=frozenset(),
                             settings: TransformerSettings | None = None, data_settings=None) -> Path:
     """Build the spaCy model's training examples (``training.train.build_examples``,
-    nothing from ``held_out``) and :func:`fit` ``base_model`` on them."""
-    from training.train import TrainSettings, build_examples
+    nothing from ``held_out``; ``data_settings`` default: :func:`data_settings_from_config`)
+    and :func:`fit` ``base_model`` on them."""
+    from training.train import build_examples
 
-    data_settings = data_settings or TrainSettings()
+    data_settings = data_settings or data_settings_from_config()
     ner, cat = build_examples(train_gold, set(held_out), data_settings)
     return fit(out_dir, base_model, ner, cat, settings, extra_meta={
         "data_settings": asdict(data_settings),
