@@ -42,10 +42,10 @@ CatExample = tuple[str, str]
 class TrainSettings:
     """How much of each data source, and how long to train."""
 
-    synthetic_paragraphs: int = 2000
+    synthetic_paragraphs: int = 2500
     synthetic_sections: int = 600
     negatives: int = 1500
-    gold_repeat: int = 12
+    gold_repeat: int = 4
     silver: bool = True
     ner_steps: int = 1500
     textcat_steps: int = 1500

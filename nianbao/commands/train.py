@@ -18,7 +18,7 @@ def train(
     hold_out: Optional[List[str]] = typer.Option(None, "--hold-out", help="doc ids never trained on"),
     cv: int = typer.Option(0, "--cv", help="also cross-validate with this many folds by document "
                                            "and write the metrics to OUT/cv_metrics.json"),
-    synthetic_paragraphs: int = typer.Option(2000, help="synthetic overview paragraphs"),
+    synthetic_paragraphs: int = typer.Option(2500, help="synthetic overview paragraphs"),
     synthetic_sections: int = typer.Option(600, help="synthetic problems sections"),
     ner_steps: int = typer.Option(1500, help="NER training steps"),
     textcat_steps: int = typer.Option(1500, help="textcat training steps"),

@@ -1,0 +1,100 @@
+"""The shipped narrative model and the shared inference around any backend."""
+import pytest
+
+from extraction.ingest import read_document
+from extraction.narrative import (
+    NarrativeModel, SpanPrediction, candidate_windows, load_narrative_model, regions, summarize,
+)
+from extraction.paths import MODELS_DIR, SAMPLES_DIR
+from extraction.record import Fact, Section, Sections
+from extraction.sections import find_sections
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_narrative_model()
+
+
+def test_shipped_model_is_small_and_documented():
+    files = [p for p in (MODELS_DIR / "narrative").rglob("*") if p.is_file()]
+    assert sum(p.stat().st_size for p in files) < 50 * 1024 * 1024
+    assert (MODELS_DIR / "README.md").exists()
+
+
+def test_shipped_model_reads_the_seed_report(shipped):
+    doc = read_document(SAMPLES_DIR / "seed-yanchi-ybj-2019.txt")
+    sections, _ = find_sections(doc.text)
+    narrative, warnings = shipped.extract(doc.text, sections)
+    got = {(f.label, f.value) for f in narrative.facts}
+    assert ("POSTS_WECHAT", 448) in got
+    assert ("POSTS_WEBSITE", 18) in got
+    assert ("POSTS_WECHAT", 132) not in got  # 132期: issues are not posts
+    for f in narrative.facts:
+        assert doc.text[f.start:f.end] == f.text
+        assert f.section in ("overview", "proactive", "requests", "problems")
+        assert 0 <= f.confidence <= 1
+    assert narrative.summary.posts_wechat == 448
+    assert len(narrative.problems) >= 3 and len(narrative.remedies) >= 2
+    assert all(doc.text[s.start:s.end] == s.text for s in narrative.problems + narrative.remedies)
+    assert warnings == []
+
+
+def test_whole_text_without_sections(shipped):
+    text = "据悉，该局微信公众号全年推送文章320篇，门户网站发布信息96条。"
+    narrative, warnings = shipped.extract(text, Sections())
+    assert [w.code for w in warnings] == ["narrative_whole_text"]
+    assert all(f.section is None for f in narrative.facts)
+    assert {(f.label, f.value) for f in narrative.facts} >= {("POSTS_WECHAT", 320)}
+
+
+def test_unknown_backend_is_an_error():
+    with pytest.raises(ValueError, match="unknown narrative backend"):
+        load_narrative_model(backend="nope")
+    with pytest.raises(FileNotFoundError):
+        load_narrative_model("/nonexistent/model")
+
+
+class FixedBackend:
+    """A backend that predicts given spans: tests the shared post-processing alone."""
+
+    def __init__(self, spans):
+        self.spans = spans
+
+    def predict_spans(self, text, windows):
+        return [s for s in self.spans if any(a <= s.start and s.end <= b for a, b in windows)]
+
+    def classify(self, units):
+        return [{"PROBLEM": 0.8, "REMEDY": 0.1, "OTHER": 0.1} if "不够" in u.text else
+                {"PROBLEM": 0.1, "REMEDY": 0.7, "OTHER": 0.2} for u in units]
+
+
+def test_shared_post_processing():
+    text = "一、总体情况\n全年发布信息近100条，微信推文1.2万篇。\n五、存在的主要问题及改进情况\n一是公开不够及时。二是加强培训。\n"
+    s = text.index("近100条") + 1
+    w = text.index("1.2万篇")
+    spans = [SpanPrediction(s, s + 4, "POSTS_TOTAL", 0.9), SpanPrediction(w, w + 5, "POSTS_WECHAT", 0.8)]
+    sections, _ = find_sections(text)
+    narrative, _ = NarrativeModel(FixedBackend(spans), "fixed").extract(text, sections)
+    facts = {(f.label, f.value, f.qualifier, f.section) for f in narrative.facts}
+    assert facts == {("POSTS_TOTAL", 100, "approx", "overview"), ("POSTS_WECHAT", 12000, "exact", "overview")}
+    assert [p.text for p in narrative.problems] == ["公开不够及时。"]
+    assert [r.text for r in narrative.remedies] == ["加强培训。"]
+    assert narrative.problems[0].confidence == 0.8
+
+
+def test_summary_sums_distinct_values():
+    def f(label, value):
+        return Fact(label=label, text="x", value=value, qualifier="exact", start=0, end=1, section=None,
+                    confidence=1.0)
+
+    s = summarize([f("POSTS_TOTAL", 89), f("POSTS_TOTAL", 89), f("HOTLINE_CASES", 7), f("HOTLINE_CASES", 1)])
+    assert s.posts_total == 89 and s.hotline_cases == 8 and s.posts_wechat is None
+
+
+def test_windows_and_regions():
+    text = "一是加强。2019年12月，微信公众号发布132期448篇文章，占比35%。"
+    ws = candidate_windows(text)
+    assert len(ws) == 1 and "448篇" in text[ws[0][0]:ws[0][1]]
+    sections = Sections(overview=Section(start=0, end=5, heading="一是"))
+    assert regions(text, sections) == [("overview", 2, 5)]
+    assert regions(text, Sections()) == [(None, 0, len(text))]
