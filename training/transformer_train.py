@@ -42,12 +42,12 @@ class TransformerSettings:
     max_length: int = 128            # tokens per window chunk
     stride: int = 32                 # overlap of the chunks of a longer window
     statement_max_length: int = 160
-    epochs: float = 1.0
+    epochs: float = 2.0
     batch_size: int = 32
-    learning_rate: float = 1e-4      # encoder
-    head_learning_rate: float = 1e-3  # the two classification heads
+    learning_rate: float = 2e-4      # encoder
+    head_learning_rate: float = 2e-3  # the two classification heads
     weight_decay: float = 0.01
-    warmup: float = 0.1              # share of the steps with a rising learning rate
+    warmup: float = 0.06             # share of the steps with a rising learning rate
     max_steps: int | None = None     # train this many steps instead of ``epochs``
     threads: int = 1                 # torch threads (one is faster than two on a busy 2-core machine)
     seed: int = 0
