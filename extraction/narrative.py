@@ -115,18 +115,21 @@ class NarrativeModel:
                                      where="narrative"))
         facts: list[Fact] = []
         units: list[Unit] = []
+        windows: list[tuple[int, int]] = []
         for name, start, end in regs:
-            windows = candidate_windows(text, start, end, measured_only=name in MEASURED_ONLY)
-            for p in sorted(self.backend.predict_spans(text, windows), key=lambda p: p.start):
-                if p.label not in labels.quantity:
-                    continue
-                value, qual = describe(text, p.start, p.end)
-                if value is None:
-                    continue
-                facts.append(Fact(label=p.label, text=text[p.start:p.end], value=value, qualifier=qual,
-                                  start=p.start, end=p.end, section=name, confidence=round(p.score, 4)))
+            windows += candidate_windows(text, start, end, measured_only=name in MEASURED_ONLY)
             if name in (None, "problems"):
                 units.extend(segment(text, start, end))
+        # one backend call for all windows: batching is what makes the tagger fast
+        for p in sorted(self.backend.predict_spans(text, windows), key=lambda p: p.start):
+            if p.label not in labels.quantity:
+                continue
+            value, qual = describe(text, p.start, p.end)
+            if value is None:
+                continue
+            name = next((n for n, a, b in regs if a <= p.start < b), None)
+            facts.append(Fact(label=p.label, text=text[p.start:p.end], value=value, qualifier=qual,
+                              start=p.start, end=p.end, section=name, confidence=round(p.score, 4)))
         narrative = Narrative(facts=facts, summary=summarize(facts))
         for u, probs in zip(units, self.backend.classify(units) if units else []):
             label = max(probs, key=probs.get)
