@@ -272,9 +272,10 @@ class LFStats:
 
 
 def lf_report(docs: list) -> list[LFStats]:
-    """Coverage and precision of each LF (and of the combination) over the candidates
-    and units of the gold documents' narrative sections."""
-    from extraction.narrative import regions
+    """Coverage and precision of each LF (and of the combination) over the candidate
+    numbers (those the model gets windows for) and the statement units of the gold
+    documents' narrative sections; the truth of a candidate is its gold label or O."""
+    from extraction.narrative import MEASURED_ONLY, is_candidate, regions
     from extraction.statements import segment
     from extraction.values import find_quantities
     from training.corpus import sections_of
@@ -286,7 +287,9 @@ def lf_report(docs: list) -> list[LFStats]:
             continue
         gold = {(f.start, f.end): f.label for f in d.facts if f.start is not None}
         for name, s, e in regions(d.text, sections_of(d.text)):
-            for q in find_quantities(d.text, s, e):
+            for q in find_quantities(d.text, s, e, measured_only=name in MEASURED_ONLY):
+                if not is_candidate(q):
+                    continue
                 contexts.append(QContext.of(d.text, q))
                 q_truth.append(gold.get((q.start, q.end), "O"))
             if name in (None, "problems"):
