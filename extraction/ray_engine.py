@@ -24,6 +24,7 @@ is already in OUT, and new shards carry a new run id, so they never replace old 
 """
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import time
@@ -182,11 +183,22 @@ def _tolerate_lost_blocks():
 
 
 def _outcomes(paths: list[str], idx: np.ndarray, batch_size: int, workers: Optional[int],
-              retries: int, actor_args: dict) -> Iterator[pa.Table]:
-    """Stream the outcome tables of running ``paths[idx]`` in blocks of ``batch_size``."""
+              retries: int, actor_args: dict, rerun: bool = False) -> Iterator[pa.Table]:
+    """Stream the outcome tables of running ``paths[idx]`` in blocks of ``batch_size``.
+
+    ``rerun``: the pass over lost inputs. Its actors reserve no CPU: the first pass's
+    actors are idle by then but may still hold theirs (they go when the last handle to
+    them does, and after a lost block handles live on in exception tracebacks that a
+    logging handler may keep), and a pass waiting for those CPUs would wait forever.
+    The pool's size still bounds how many run at once."""
     items = [{"i": int(i), "path": paths[i]} for i in idx]
-    pool = (ray.data.ActorPoolStrategy(size=workers) if workers
-            else ray.data.ActorPoolStrategy(min_size=1, max_size=None))
+    if rerun:
+        size = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        pool, cpus = ray.data.ActorPoolStrategy(min_size=1, max_size=size), 0
+    else:
+        pool = (ray.data.ActorPoolStrategy(size=workers) if workers
+                else ray.data.ActorPoolStrategy(min_size=1, max_size=None))
+        cpus = 1
     with _tolerate_lost_blocks(), warnings.catch_warnings():
         # Ray 2.60 deprecates passing max_restarts/max_task_retries this way, and names
         # no other way yet
@@ -195,8 +207,12 @@ def _outcomes(paths: list[str], idx: np.ndarray, batch_size: int, workers: Optio
         # task run again has the same batch and so writes the same shard
         ds = ray.data.from_items(items, override_num_blocks=-(-len(items) // batch_size)).map_batches(
             ExtractBatch, batch_size=None, batch_format="pyarrow", compute=pool,
-            fn_constructor_kwargs=actor_args, num_cpus=1, max_restarts=-1, max_task_retries=retries)
-        yield from ds.iter_batches(batch_size=None, batch_format="pyarrow", prefetch_batches=1)
+            fn_constructor_kwargs=actor_args, num_cpus=cpus, max_restarts=-1, max_task_retries=retries)
+        try:
+            yield from ds.iter_batches(batch_size=None, batch_format="pyarrow", prefetch_batches=1)
+        finally:
+            del ds
+            gc.collect()  # most often frees the pool's actors at once
 
 
 def run_ray(inputs: Iterable[str], out: str | Path, resume: bool = False,
@@ -252,7 +268,7 @@ def run_ray(inputs: Iterable[str], out: str | Path, resume: bool = False,
                 take(table)
             lost = np.flatnonzero(~seen)
             if lost.size:  # batches whose every retry failed: their inputs again, one per task
-                for table in _outcomes(paths, lost, 1, workers, retries, args):
+                for table in _outcomes(paths, lost, 1, workers, retries, args, rerun=True):
                     take(table)
         crashed = {int(i): _failed(paths[i], "worker_crashed", "the Ray worker died on this file each time it was tried")
                    for i in np.flatnonzero(~seen)}
