@@ -4,8 +4,8 @@ A *backend* only predicts labelled spans inside short windows around candidate n
 and classifies statement units; everything else — where to look (sections), the
 windows, values and qualifiers, the summary, statement records — is shared here.
 
-Backends: ``spacy`` (the shipped default: an NER pipeline and a textcat pipeline on
-``spacy.blank("zh")``), ``rules`` (the labelling functions of
+Backends: ``spacy`` (the shipped default: the quantity tagger of
+``extraction.quantities`` — or a spaCy NER — and a spaCy textcat on ``spacy.blank("zh")``), ``rules`` (the labelling functions of
 ``training.weak_labels``, for comparison) and ``transformer``
 (``extraction.narrative_transformer``, a model path required).
 """
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from extraction.labels import load_labels
+from extraction.quantities import Candidate, QuantityTagger
 from extraction.paths import MODELS_DIR
 from extraction.record import Fact, Narrative, Sections, Statement, Summary, Warning_
 from extraction.statements import Unit, classifier_input, segment
@@ -142,15 +143,23 @@ class NarrativeModel:
 
 # --- backends --------------------------------------------------------------------------
 class SpacyBackend:
-    """Two spaCy pipelines: ``ner/`` (quantity spans) and ``textcat/`` (statements)."""
+    """The default model: ``quantities/`` (the quantity tagger of
+    ``extraction.quantities``: one probability per candidate number) or, in a model
+    trained with ``fact_tagger = "ner"``, ``ner/`` (a spaCy NER over the windows), and
+    ``textcat/`` (spaCy, statements)."""
 
     def __init__(self, path: Path):
         import spacy
 
-        self.ner = spacy.load(path / "ner")
+        self.tagger = QuantityTagger.load(path / "quantities") if (path / "quantities").is_dir() else None
+        self.ner = spacy.load(path / "ner") if self.tagger is None else None
         self.textcat = spacy.load(path / "textcat")
 
     def predict_spans(self, text: str, windows: list[tuple[int, int]]) -> list[SpanPrediction]:
+        if self.tagger is not None:
+            cands = [Candidate(text, q) for a, b in windows for q in find_quantities(text, a, b) if is_candidate(q)]
+            return [SpanPrediction(c.q.start, c.q.end, label, p)
+                    for c, (label, p) in zip(cands, self.tagger.predict(cands)) if label != "O"]
         out = []
         texts = [text[a:b] for a, b in windows]
         for (a, _), doc in zip(windows, self.ner.pipe(texts, batch_size=64)):
@@ -187,20 +196,25 @@ class RulesBackend:
 
 def load_narrative_model(path: str | Path | None = None, backend: str = "spacy") -> NarrativeModel:
     """The narrative model: ``backend`` ``spacy`` reads the model at ``path`` (default
-    ``models/narrative``); ``rules`` needs no model."""
+    ``models/narrative``), ``transformer`` too (default ``models/narrative-transformer``);
+    ``rules`` needs no model."""
     if backend == "rules":
         return NarrativeModel(RulesBackend(), "rules")
     if backend == "transformer":
         from extraction.narrative_transformer import TransformerBackend
 
-        if path is None:
-            raise ValueError("the transformer backend needs a model path")
+        from extraction.narrative_transformer import DEFAULT_TRANSFORMER_MODEL
+
+        path = Path(path) if path is not None else DEFAULT_TRANSFORMER_MODEL
+        if not path.is_dir():
+            raise FileNotFoundError(f"no transformer model at {path}: train one with "
+                                    "`nianbao train --backend transformer` or pass --model DIR")
         return NarrativeModel(TransformerBackend(path), "transformer")
     if backend != "spacy":
         raise ValueError(f"unknown narrative backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     path = Path(path) if path is not None else DEFAULT_MODEL
-    if not (path / "ner").is_dir() or not (path / "textcat").is_dir():
-        raise FileNotFoundError(f"no narrative model at {path} (expected ner/ and textcat/ inside)")
+    if not (path / "textcat").is_dir() or not ((path / "quantities").is_dir() or (path / "ner").is_dir()):
+        raise FileNotFoundError(f"no narrative model at {path} (expected textcat/ and quantities/ or ner/ inside)")
     meta = path / "meta.json"
     name = json.loads(meta.read_text(encoding="utf-8")).get("name", path.name) if meta.exists() else path.name
     return NarrativeModel(SpacyBackend(path), name)

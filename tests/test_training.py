@@ -1,4 +1,6 @@
 """Training by our own code: a tiny real model learns the synthetic data (~1-2 minutes)."""
+import dataclasses
+
 import pytest
 
 from extraction.narrative import load_narrative_model
@@ -7,7 +9,7 @@ from training import synthetic_narrative as synth
 from training.train import TrainSettings, build_examples, folds, train_model
 
 TINY = TrainSettings(synthetic_paragraphs=500, synthetic_sections=150, negatives=0, silver=False,
-                     ner_steps=400, textcat_steps=150, seed=1)
+                     ner_steps=400, textcat_steps=150, seed=1, tagger_synthetic_paragraphs=500)
 
 
 def test_build_examples_from_synthetic_only():
@@ -29,8 +31,11 @@ def test_folds_are_fixed_and_disjoint():
 
 
 @pytest.mark.slow
-def test_tiny_model_learns_synthetic_data(tmp_path):
-    path = train_model(tmp_path / "tiny", [], set(), TINY)
+@pytest.mark.parametrize("fact_tagger", ["quantities", "ner"])
+def test_tiny_model_learns_synthetic_data(tmp_path, fact_tagger):
+    settings = dataclasses.replace(TINY, fact_tagger=fact_tagger)
+    path = train_model(tmp_path / "tiny", [], set(), settings)
+    assert (path / fact_tagger).is_dir() and not (path / {"ner": "quantities", "quantities": "ner"}[fact_tagger]).exists()
     model = load_narrative_model(path)
     tp = fp = fn = 0
     for d in synth.paragraphs(60, seed=99):  # unseen paragraphs from the same generator

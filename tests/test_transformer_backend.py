@@ -149,7 +149,7 @@ def test_extract_with_transformer_backend_gives_the_same_record_shape(tmp_path):
     from extraction.pipeline import Extractor
 
     sample = SAMPLES_DIR / "seed-quxian-ybj-2022.txt"
-    default = "spacy" if (MODELS_DIR / "narrative" / "ner").is_dir() else "rules"
+    default = "spacy" if (MODELS_DIR / "narrative" / "textcat").is_dir() else "rules"
     ref = Extractor(backend=default).extract_path(sample)
     text = read_document(sample).text
     ner = []

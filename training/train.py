@@ -24,11 +24,12 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from extraction.narrative import MEASURED_ONLY, candidate_windows, load_narrative_model, regions
+from extraction.narrative import MEASURED_ONLY, candidate_windows, is_candidate, load_narrative_model, regions
+from extraction.quantities import QuantityTagger, features
 from extraction.paths import CONFIGS_DIR, CORPUS_DIR
 from extraction.record import Narrative
 from extraction.statements import classifier_input, segment
-from extraction.values import find_quantities
+from extraction.values import Quantity, find_quantities
 from training import synthetic_narrative as synth
 from training import weak_labels as wl
 from training.corpus import REPORTS_DIR, GoldDoc, report_text, sections_of
@@ -50,6 +51,12 @@ class TrainSettings:
     ner_steps: int = 1500
     textcat_steps: int = 1500
     seed: int = 0
+    # facts: "quantities" (the candidate classifier of extraction.quantities, the
+    # default) or "ner" (a spaCy NER over windows)
+    fact_tagger: str = "quantities"
+    tagger_synthetic_paragraphs: int = 1000
+    tagger_C: float = 0.3
+    tagger_threshold: float = 0.6
 
 
 def _windowed(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: int | None = None,
@@ -159,6 +166,42 @@ def build_examples(train_gold: list[GoldDoc], held_out: set[str], settings: Trai
     return ner, cat
 
 
+def _label_of(q: Quantity, spans: list[tuple[int, int, str]]) -> str:
+    return next((lab for s, e, lab in spans if s < q.end and q.start < e), "O")
+
+
+def _candidates(text: str, regs: list[tuple[str | None, int, int]]) -> list[Quantity]:
+    return [q for name, s, e in regs for q in find_quantities(text, s, e, measured_only=name in MEASURED_ONLY)
+            if is_candidate(q)]
+
+
+def tagger_examples(train_gold: list[GoldDoc], held_out: set[str], settings: TrainSettings
+                    ) -> tuple[list[dict], list[str], list[float]]:
+    """Features, labels and weights of candidate numbers for the quantity tagger:
+    synthetic paragraphs, the training gold (weight ``gold_repeat``; a candidate is
+    the label of the gold span it overlaps, else ``O``) and negative windows (``O``)."""
+    X: list[dict] = []
+    y: list[str] = []
+    w: list[float] = []
+
+    def add(text: str, spans, regs, weight: float) -> None:
+        for q in _candidates(text, regs):
+            X.append(features(text, q))
+            y.append(_label_of(q, spans))
+            w.append(weight)
+
+    for d in synth.paragraphs(settings.tagger_synthetic_paragraphs, settings.seed):
+        add(d.text, d.spans, [(None, 0, len(d.text))], 1.0)
+    for d in train_gold:
+        if d.doc_id in held_out or not d.text:
+            continue
+        add(d.text, [(f.start, f.end, f.label) for f in d.facts if f.start is not None],
+            regions(d.text, sections_of(d.text)), float(settings.gold_repeat))
+    for text, _ in negative_examples(settings.negatives, settings.seed):
+        add(text, [], [(None, 0, len(text))], 1.0)
+    return X, y, w
+
+
 def _docbin(nlp, ner: list[NerExample] | None = None, cat: list[CatExample] | None = None, labels=()):
     from spacy.tokens import DocBin
     from spacy.util import filter_spans
@@ -193,7 +236,9 @@ def _train_one(config: Path, train_db, dev_db, out: Path, steps: int, seed: int)
 
 def train_model(out_dir: str | Path, train_gold: list[GoldDoc], held_out: set[str] = frozenset(),
                 settings: TrainSettings | None = None, reports_dir: Path = REPORTS_DIR) -> Path:
-    """Train both pipelines into ``out_dir/ner`` and ``out_dir/textcat``; returns out_dir."""
+    """Train the fact tagger into ``out_dir/quantities`` (or a spaCy NER into
+    ``out_dir/ner``, with ``fact_tagger = "ner"``) and the statement textcat into
+    ``out_dir/textcat``; returns out_dir."""
     import spacy
     from extraction.labels import load_labels
 
@@ -207,12 +252,23 @@ def train_model(out_dir: str | Path, train_gold: list[GoldDoc], held_out: set[st
     nlp = spacy.blank("zh")
     labels = load_labels().statements
     k_ner, k_cat = max(1, len(ner) // 20), max(1, len(cat) // 20)
-    _train_one(CONFIGS_DIR / "narrative_ner.cfg", _docbin(nlp, ner=ner[k_ner:]), _docbin(nlp, ner=ner[:k_ner]),
-               out_dir / "ner", settings.ner_steps, settings.seed)
+    for stale in ("ner", "quantities"):
+        shutil.rmtree(out_dir / stale, ignore_errors=True)
+    if settings.fact_tagger == "ner":
+        _train_one(CONFIGS_DIR / "narrative_ner.cfg", _docbin(nlp, ner=ner[k_ner:]), _docbin(nlp, ner=ner[:k_ner]),
+                   out_dir / "ner", settings.ner_steps, settings.seed)
+        n_facts = len(ner)
+    elif settings.fact_tagger == "quantities":
+        X, y, w = tagger_examples(train_gold, set(held_out), settings)
+        QuantityTagger(C=settings.tagger_C, threshold=settings.tagger_threshold).fit(X, y, w).save(
+            out_dir / "quantities")
+        n_facts = len(X)
+    else:
+        raise ValueError(f"unknown fact tagger {settings.fact_tagger!r}: quantities or ner")
     _train_one(CONFIGS_DIR / "narrative_textcat.cfg", _docbin(nlp, cat=cat[k_cat:], labels=labels),
                _docbin(nlp, cat=cat[:k_cat], labels=labels), out_dir / "textcat", settings.textcat_steps,
                settings.seed)
-    meta = {"name": "nianbao-narrative", "settings": asdict(settings), "ner_examples": len(ner),
+    meta = {"name": "nianbao-narrative", "settings": asdict(settings), "fact_examples": n_facts,
             "textcat_examples": len(cat), "gold_documents": sorted(d.doc_id for d in train_gold
                                                                  if d.doc_id not in held_out)}
     (out_dir / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -12,28 +12,56 @@ console = Console(stderr=True)
 
 
 def train(
-    out: Path = typer.Option(Path("models/narrative"), "-o", "--out", help="model directory to write"),
+    out: Optional[Path] = typer.Option(None, "-o", "--out", help="model directory to write (default: "
+                                       "models/narrative, or models/narrative-transformer with --backend transformer)"),
+    backend: str = typer.Option("spacy", "--backend", help="spacy (quantity tagger + spaCy textcat) | transformer"),
     gold: Optional[List[Path]] = typer.Option(None, "--gold", help="gold JSONL files to train on "
                                               "(default: the corpus gold and annotations/gold)"),
     hold_out: Optional[List[str]] = typer.Option(None, "--hold-out", help="doc ids never trained on"),
     cv: int = typer.Option(0, "--cv", help="also cross-validate with this many folds by document "
-                                           "and write the metrics to OUT/cv_metrics.json"),
-    synthetic_paragraphs: int = typer.Option(2500, help="synthetic overview paragraphs"),
+                                           "and write the metrics to OUT/cv_metrics.json (spacy backend)"),
+    fact_tagger: str = typer.Option("quantities", "--fact-tagger",
+                                    help="spacy backend: quantities (candidate classifier) | ner (spaCy NER)"),
+    synthetic_paragraphs: int = typer.Option(2500, help="synthetic overview paragraphs (NER, transformer)"),
     synthetic_sections: int = typer.Option(600, help="synthetic problems sections"),
-    ner_steps: int = typer.Option(1500, help="NER training steps"),
+    ner_steps: int = typer.Option(1500, help="NER training steps (--fact-tagger ner)"),
     textcat_steps: int = typer.Option(1500, help="textcat training steps"),
+    base_model: Optional[Path] = typer.Option(None, "--base-model", help="transformer: a local Hugging Face "
+                                              "model directory (default: models/e5-small-zh, made by "
+                                              "`nianbao base-model build`)"),
+    config: Optional[Path] = typer.Option(None, "--config", help="transformer: settings file "
+                                          "(default configs/transformer.yaml)"),
     seed: int = typer.Option(0, help="random seed"),
 ) -> None:
-    """Train the narrative model (NER + statement textcat) from weak labels, synthetic
-    data and gold."""
+    """Train the narrative model: facts and problem/remedy statements, from weak labels,
+    synthetic data and gold."""
     from training.corpus import all_gold_files, load_gold
     from training.evaluate import format_table
     from training.train import TrainSettings, cross_validate, train_model
 
-    settings = TrainSettings(synthetic_paragraphs=synthetic_paragraphs, synthetic_sections=synthetic_sections,
-                             ner_steps=ner_steps, textcat_steps=textcat_steps, seed=seed)
     docs = [d for f in (gold or all_gold_files()) for d in load_gold(f)]
     held = set(hold_out or [])
+    if backend == "transformer":
+        from extraction.narrative_transformer import DEFAULT_TRANSFORMER_MODEL
+        from training.base_model import DEFAULT_BASE_MODEL
+        from training.transformer_train import TransformerSettings, data_settings_from_config, train_transformer_model
+
+        base = base_model or DEFAULT_BASE_MODEL
+        if not Path(base).is_dir():
+            console.print(f"[red]no base model at {base}[/red]: build one with `nianbao base-model build` "
+                          "or pass --base-model DIR")
+            raise typer.Exit(2)
+        out = out or DEFAULT_TRANSFORMER_MODEL
+        train_transformer_model(out, base, docs, held, TransformerSettings.from_config(config, seed=seed),
+                                data_settings_from_config(config))
+        console.print(f"model written to {out}")
+        return
+    if backend != "spacy":
+        console.print(f"[red]unknown backend {backend!r}[/red]: spacy or transformer")
+        raise typer.Exit(2)
+    out = out or Path("models/narrative")
+    settings = TrainSettings(synthetic_paragraphs=synthetic_paragraphs, synthetic_sections=synthetic_sections,
+                             ner_steps=ner_steps, textcat_steps=textcat_steps, seed=seed, fact_tagger=fact_tagger)
     train_model(out, docs, held, settings)
     console.print(f"model written to {out}")
     if cv:
@@ -49,7 +77,7 @@ def evaluate(
     reports: Optional[Path] = typer.Option(None, "--reports", help="directory of the gold's reports "
                                            "(default ../shared/corpus/reports)"),
     model: Optional[str] = typer.Option(None, "--model", help="narrative model directory"),
-    backend: str = typer.Option("spacy", "--backend", help="narrative backend: spacy | rules"),
+    backend: str = typer.Option("spacy", "--backend", help="narrative backend: spacy | rules | transformer"),
     out: Optional[Path] = typer.Option(None, "--out", help="write the metrics as JSON here"),
 ) -> None:
     """P/R/F1 of facts ((label, value) per document, and span-exact) and statements."""
