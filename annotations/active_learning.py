@@ -164,10 +164,15 @@ def cut_tasks(text: str, sections: Sections, doc_id: str, doc_sha256: str, path:
 def _span_decisions(backend: Backend, text: str, task: Task) -> list[dict[str, float]]:
     """One distribution per candidate number of the task: the label of the predicted
     span over it with its score, the rest of the mass on ``O`` (a backend may also
-    return spans labelled ``O``: the rest then goes to ``*``, any label); no span: ``O``."""
+    return spans labelled ``O``: the rest then goes to ``*``, any label); no span: ``O``.
+    A backend with ``distributions`` (the quantity tagger) gives every label's probability."""
     cands = [q for q in find_quantities(text, task.start, task.end) if is_candidate(q)]
     if not cands:
         return []
+    full = getattr(backend, "distributions", None)
+    dists = full(text, cands) if full is not None else None
+    if dists is not None:  # a backend that scores every label of every candidate
+        return dists
     spans = backend.predict_spans(text, candidate_windows(text, task.start, task.end))
     out = []
     for q in cands:

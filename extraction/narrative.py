@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from extraction.labels import load_labels
-from extraction.quantities import Candidate, QuantityTagger
+from extraction.quantities import Candidate, QuantityTagger, features
 from extraction.paths import MODELS_DIR
 from extraction.record import Fact, Narrative, Sections, Statement, Summary, Warning_
 from extraction.statements import Unit, classifier_input, segment
@@ -167,6 +167,14 @@ class SpacyBackend:
                 # the greedy NER scores no spans: its facts carry confidence 1.0
                 out.append(SpanPrediction(a + ent.start_char, a + ent.end_char, ent.label_, 1.0))
         return out
+
+    def distributions(self, text: str, quantities: list[Quantity]) -> list[dict[str, float]] | None:
+        """The tagger's whole label distribution for each candidate (``O`` included), for
+        active learning; None for the NER variant, which scores no spans."""
+        if self.tagger is None or not quantities:
+            return None if self.tagger is None else []
+        P = self.tagger.predict_proba([features(text, q) for q in quantities])
+        return [dict(zip(self.tagger.classes_, map(float, row))) for row in P]
 
     def classify(self, units: list[Unit]) -> list[dict[str, float]]:
         docs = self.textcat.pipe((classifier_input(u) for u in units), batch_size=64)

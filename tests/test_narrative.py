@@ -98,3 +98,21 @@ def test_windows_and_regions():
     sections = Sections(overview=Section(start=0, end=5, heading="一是"))
     assert regions(text, sections) == [("overview", 2, 5)]
     assert regions(text, Sections()) == [(None, 0, len(text))]
+
+
+def test_shipped_tagger_scores_every_label_of_every_candidate(shipped):
+    """Facts carry the tagger's probability; the whole distribution is there for
+    active learning, ``O`` included."""
+    from extraction.values import find_quantities
+
+    text = "本年度，该局微信公众号全年推送文章320篇，门户网站发布信息96条，其中政策解读5条，召开会议3次。"
+    qs = find_quantities(text)
+    dists = shipped.backend.distributions(text, qs)
+    assert len(dists) == len(qs) and all("O" in d for d in dists)
+    assert all(abs(sum(d.values()) - 1) < 1e-5 for d in dists)
+    best = {q.text: max(d, key=d.get) for q, d in zip(qs, dists)}
+    assert best["320篇"] == "POSTS_WECHAT" and best["3次"] == "O"
+    narrative, _ = shipped.extract(text, Sections())
+    conf = {f.text: f.confidence for f in narrative.facts}
+    assert conf["320篇"] == pytest.approx(dists[[q.text for q in qs].index("320篇")]["POSTS_WECHAT"], abs=1e-4)
+    assert any(c < 1 for c in conf.values())

@@ -176,3 +176,30 @@ def test_extract_with_transformer_backend_gives_the_same_record_shape(tmp_path):
     assert set(got) == set(want)
     for f in rec.narrative.facts:
         assert text[f.start:f.end] == f.text
+
+
+def test_train_cli_transformer_backend(tmp_path):
+    """``nianbao train --backend transformer`` trains from a local base model with the
+    settings file given, and the model it writes extracts."""
+    from typer.testing import CliRunner
+
+    from extraction.pipeline import Extractor
+    from nianbao.cli import app
+
+    base = tmp_path / "base"
+    _tiny_base(base, extra_text="微信公众号网站发布信息条篇")
+    config = tmp_path / "small.yaml"
+    config.write_text("data:\n  synthetic_paragraphs: 40\n  synthetic_sections: 10\n  negatives: 0\n"
+                      "  silver: false\ntrain:\n  max_steps: 6\n  batch_size: 8\n  threads: 1\n", encoding="utf-8")
+    out = tmp_path / "model"
+    runner = CliRunner()
+    res = runner.invoke(app, ["train", "--backend", "transformer", "--base-model", str(base), "--config", str(config),
+                              "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert (out / "config.json").exists()
+    rec = Extractor(model_path=str(out), backend="transformer").extract_path(SAMPLES_DIR / "seed-yanchi-ybj-2019.txt")
+    assert rec.status in ("ok", "partial") and not rec.errors
+
+    res = runner.invoke(app, ["train", "--backend", "transformer", "--base-model", str(tmp_path / "none"),
+                              "-o", str(tmp_path / "m2")])
+    assert res.exit_code == 2 and "no base model" in res.output

@@ -35,6 +35,8 @@ from training import weak_labels as wl
 from training.corpus import REPORTS_DIR, GoldDoc, report_text, sections_of
 from training.evaluate import Metrics, evaluate_documents, match_statements
 
+# the version of the model this code trains: bump it with any change to its data or settings
+MODEL_VERSION = "0.2.0"
 NerExample = tuple[str, list[tuple[int, int, str]]]
 CatExample = tuple[str, str]
 
@@ -268,7 +270,8 @@ def train_model(out_dir: str | Path, train_gold: list[GoldDoc], held_out: set[st
     _train_one(CONFIGS_DIR / "narrative_textcat.cfg", _docbin(nlp, cat=cat[k_cat:], labels=labels),
                _docbin(nlp, cat=cat[:k_cat], labels=labels), out_dir / "textcat", settings.textcat_steps,
                settings.seed)
-    meta = {"name": "nianbao-narrative", "settings": asdict(settings), "fact_examples": n_facts,
+    meta = {"name": "nianbao-narrative", "version": MODEL_VERSION, "labels_version": load_labels().version,
+            "settings": asdict(settings), "fact_examples": n_facts,
             "textcat_examples": len(cat), "gold_documents": sorted(d.doc_id for d in train_gold
                                                                  if d.doc_id not in held_out)}
     (out_dir / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
