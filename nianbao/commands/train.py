@@ -33,8 +33,7 @@ def train(
                                           "(default configs/transformer.yaml)"),
     seed: int = typer.Option(0, help="random seed"),
 ) -> None:
-    """Train the narrative model: facts and problem/remedy statements, from weak labels,
-    synthetic data and gold."""
+    """Train the narrative model (facts, problem/remedy statements) on gold, synthetic and weak labels."""
     from training.corpus import all_gold_files, load_gold
     from training.evaluate import format_table
     from training.train import TrainSettings, cross_validate, train_model
