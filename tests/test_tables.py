@@ -43,7 +43,7 @@ UNDECIDABLE: set[tuple[str, str]] = set()
 # Rows gold lists in `ambiguous_in_text` that the documented priors do decide, to the
 # value gold records from the original page: fees '350' = prev_items/change; 35/0 is
 # e^5.8 ≈ 300 times as likely as 3/+50 (a change of 17 times the list) under the
-# 2019 change prior, so the parser gives 35 and 0.
+# 2019 change prior, so the parser gives 35 and 0, with a cell_split_by_prior warning.
 DECIDED_BY_PRIOR = {("pingtan-2019", "fees")}
 
 
@@ -342,3 +342,17 @@ def test_prose_stock_decides_a_run_together_in_force_cell(corpus_dir):
         assert got["made"] == 77 and got["in_force"] == want, got
         ambiguous = [w for w in warnings if w.code == "cell_ambiguous" and "normative" in (w.where or "")]
         assert bool(ambiguous) == (want is None)
+
+
+@needs_gold
+def test_a_split_decided_by_prior_says_so():
+    """A run-together row the priors decide keeps its value and carries a warning that
+    names the split that came second; a row with one possible split carries none."""
+    tables, warnings = _parse("pingtan-2019")
+    assert tables.proactive["fees"] == {"prev_items": 35, "change": 0}
+    by_where = {w.where: w for w in warnings if w.code == "cell_split_by_prior"}
+    fees = by_where["tables.proactive.fees"]
+    assert "[35, 0]" in fees.message and "[3, 50]" in fees.message
+    assert "tables.proactive.other_services" not in by_where  # undecided: cell_ambiguous instead
+    tables, warnings = _parse("seed-quxian-ybj-2022")
+    assert not [w for w in warnings if w.code == "cell_split_by_prior"]

@@ -142,20 +142,35 @@ def prior_for(template: str, row: str) -> Callable[[Sequence[Number], SplitPrior
     return free
 
 
-def choose(candidates: list[tuple[Number, ...]], prior: Callable[[Sequence[Number], SplitPriors], float],
-           p: SplitPriors, stated: frozenset = frozenset(), stock: frozenset = frozenset(),
-           ) -> tuple[tuple[Optional[Number], ...], list[tuple[Number, ...]]]:
-    """The cells the priors decide, None where the splits within ``margin`` of the best
-    differ; and those close splits, best first. ``stated``: numbers the prose gives for
-    the row; ``stock``: stocks in force the prose gives for it (for the in_force cell)."""
+def _scored(candidates: list[tuple[Number, ...]], prior: Callable[[Sequence[Number], SplitPriors], float],
+            p: SplitPriors, stated: frozenset, stock: frozenset) -> list[tuple[float, tuple[Number, ...]]]:
+    """(score, split) of each distinct split, best first."""
     def score(c: tuple[Number, ...]) -> float:
         s = prior(c, p) + p.prose_bonus * sum(1 for v in c if v >= 10 and v in stated)
         if prior is stock_2021 and any(k <= c[-1] <= p.stock_near * k for k in stock):
             s += p.prose_bonus
         return s
 
-    scored = sorted(((score(c), c) for c in set(candidates)), key=lambda t: (-t[0], t[1]))
+    return sorted(((score(c), c) for c in set(candidates)), key=lambda t: (-t[0], t[1]))
+
+
+def choose(candidates: list[tuple[Number, ...]], prior: Callable[[Sequence[Number], SplitPriors], float],
+           p: SplitPriors, stated: frozenset = frozenset(), stock: frozenset = frozenset(),
+           ) -> tuple[tuple[Optional[Number], ...], list[tuple[Number, ...]]]:
+    """The cells the priors decide, None where the splits within ``margin`` of the best
+    differ; and those close splits, best first. ``stated``: numbers the prose gives for
+    the row; ``stock``: stocks in force the prose gives for it (for the in_force cell)."""
+    scored = _scored(candidates, prior, p, stated, stock)
     best_score, best = scored[0]
     close = [c for s, c in scored if best_score - s < p.margin]
     cells = tuple(v if all(c[i] == v for c in close) else None for i, v in enumerate(best))
     return cells, close
+
+
+def runner_up(candidates: list[tuple[Number, ...]], prior: Callable[[Sequence[Number], SplitPriors], float],
+              p: SplitPriors, stated: frozenset = frozenset(), stock: frozenset = frozenset(),
+              ) -> Optional[tuple[tuple[Number, ...], float]]:
+    """The second most likely split and how many nats the best beats it by (None when
+    only one split fits)."""
+    scored = _scored(candidates, prior, p, stated, stock)
+    return None if len(scored) < 2 else (scored[1][1], scored[0][0] - scored[1][0])

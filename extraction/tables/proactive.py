@@ -1,6 +1,8 @@
 """Table 二: proactive disclosure under 第二十条 (keys depend on the template)."""
 from __future__ import annotations
 
+import math
+
 from typing import Optional
 
 from extraction.record import PROACTIVE_2019, PROACTIVE_2021, Warning_
@@ -8,7 +10,7 @@ from extraction.tables import labels
 from extraction.tables.assemble import events_of, pair
 from extraction.tables.cells import Cell, Number, parse_cell
 from extraction.tables.layout import Row
-from extraction.tables.priors import SplitPriors, choose, prior_for
+from extraction.tables.priors import SplitPriors, choose, prior_for, runner_up
 from extraction.tables.splits import free_splits
 
 _MONEY = {"amount_wan_yuan", "amount"}
@@ -164,6 +166,15 @@ def _split_row(out: dict, row: str, order: tuple[str, ...], digits: list[str], c
     perm = [order.index(f) for f in fields_canon]
     canon = [tuple(c[i] for i in perm) for c in cands]
     values, close = choose(canon, prior_for(template, row), priors, stated, stock)
+    second = runner_up(canon, prior_for(template, row), priors, stated, stock)
+    if second is not None and None not in values:
+        # decided, though not by arithmetic: say so, with the split that came second
+        alt, gap = second
+        warnings.append(Warning_(code="cell_split_by_prior",
+                                 message=f"run-together digits {chunk!r} read as {list(values)} "
+                                         f"({', '.join(fields_canon)}) by what such rows look like; "
+                                         f"next most likely {list(alt)}, {math.exp(gap):.0f}× less likely",
+                                 where=f"tables.proactive.{row}"))
     for f, v in zip(fields_canon, values):
         out[row][f] = v
         if v is None:
