@@ -109,14 +109,15 @@ def match_statements(gold: list[tuple[str, int, int]], pred: list[tuple[str, int
     return pairs
 
 
-def _norm_value(v):
+def norm_value(v):
+    """A value as (label, value) pairs compare it: integral floats as int, others rounded."""
     return None if v is None else (int(v) if float(v).is_integer() else round(float(v), 4))
 
 
 def evaluate_document(gold: GoldDoc, pred: Narrative) -> DocResult:
     """Fact, span and statement counts of one document."""
-    g_facts = {(f.label, _norm_value(f.value)) for f in gold.facts}
-    p_facts = {(f.label, _norm_value(f.value)) for f in pred.facts}
+    g_facts = {(f.label, norm_value(f.value)) for f in gold.facts}
+    p_facts = {(f.label, norm_value(f.value)) for f in pred.facts}
     g_spans = {(f.label, f.start, f.end) for f in gold.facts if f.start is not None}
     p_spans = {(f.label, f.start, f.end) for f in pred.facts}
     g_st = [(s.label, s.start, s.end) for s in gold.statements if s.start is not None]
@@ -152,8 +153,8 @@ def evaluate_documents(gold_docs: list[GoldDoc], predicted: dict[str, Narrative]
         pred = predicted.get(g.doc_id, Narrative())
         labels = {f.label for f in g.facts} | {f.label for f in pred.facts}
         for lab in labels:
-            gs = {(f.label, _norm_value(f.value)) for f in g.facts if f.label == lab}
-            ps = {(f.label, _norm_value(f.value)) for f in pred.facts if f.label == lab}
+            gs = {(f.label, norm_value(f.value)) for f in g.facts if f.label == lab}
+            ps = {(f.label, norm_value(f.value)) for f in pred.facts if f.label == lab}
             per_label.setdefault(lab, PRF()).add(_prf(gs, ps))
         for lab, key in (("PROBLEM", "problems"), ("REMEDY", "remedies")):
             gl = [(s.label, s.start, s.end) for s in g.statements if s.label == lab and s.start is not None]

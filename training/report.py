@@ -24,7 +24,7 @@ from typing import Iterable
 from extraction.labels import load_labels
 from extraction.record import REQUEST_COLUMNS, Narrative, Record
 from training.corpus import GoldDoc, REPORTS_DIR, find_report, read_jsonl, report_text, resolve
-from training.evaluate import evaluate_documents, match_statements
+from training.evaluate import evaluate_documents, match_statements, norm_value
 
 REPORT_SCHEMA = "nianbao.report/1"
 TEMPLATES = ("pre2019", "2019", "2021")
@@ -167,14 +167,6 @@ def extract_records(docs: list[EvalDoc]) -> dict[str, Record]:
 
 
 # --- metrics ---------------------------------------------------------------------------
-def _norm_value(v):
-    # ADAPTER: training.evaluate._norm_value (private there); the same normalisation of a
-    # value before (label, value) pairs are compared.
-    from training.evaluate import _norm_value as norm
-
-    return norm(v)
-
-
 def narrative_metrics(docs: list[EvalDoc], narratives: dict[str, Narrative]) -> dict | None:
     """P/R/F1 of facts (micro, per label, span-exact) and statements over ``docs`` with
     narrative gold; None when there are none."""
@@ -354,7 +346,7 @@ def reliability(items: list[tuple[float, bool]], bins: int = 10) -> dict:
 
 
 def _fact_key(label: str, value) -> tuple:
-    return label, _norm_value(value)
+    return label, norm_value(value)
 
 
 def calibration(docs: list[EvalDoc], narratives: dict[str, Narrative], bins: int = 10) -> dict:
