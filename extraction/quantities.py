@@ -91,7 +91,7 @@ class QuantityTagger:
     ``C``: inverse regularisation strength; ``threshold``: the least probability of the
     best label for a fact."""
 
-    def __init__(self, C: float = 0.3, threshold: float = 0.6, max_iter: int = 3000):
+    def __init__(self, C: float = 0.3, threshold: float = 0.7, max_iter: int = 3000):
         self.C = C
         self.threshold = threshold
         self.max_iter = max_iter
