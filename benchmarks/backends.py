@@ -20,12 +20,13 @@ import json
 import multiprocessing as mp
 import resource
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 from extraction.record import Narrative
 from training.corpus import all_gold_files, load_gold, sections_of
 from training.evaluate import Metrics, evaluate_documents
-from training.train import TrainSettings, folds, near_duplicate_groups, train_model
+from training.train import MODEL_VERSION, TrainSettings, document_groups, folds, train_model, trained_without
 
 PASSES = 3  # each dev document is read this many times for the timing
 
@@ -69,7 +70,7 @@ def _gold():
 
 def dev_docs(docs, fold: int, k: int):
     """The documents of one fold of the spaCy benchmark's split (near-duplicates kept together)."""
-    held = set(folds([d.doc_id for d in docs], k, near_duplicate_groups(docs))[fold])
+    held = set(folds([d.doc_id for d in docs], k, document_groups(docs))[fold])
     return [d for d in docs if d.doc_id in held]
 
 
@@ -89,10 +90,10 @@ def ensure_models(work: Path, fold: int, k: int, docs) -> dict[str, Path]:
     held = {d.doc_id for d in dev_docs(docs, fold, k)}
     train_docs = [d for d in docs if d.doc_id not in held]
     spacy_dir = work / "narrative-cv" / f"fold{fold}"  # the spaCy benchmark's cache
-    if not (spacy_dir / "textcat").is_dir():
+    if not trained_without(spacy_dir, held, expect={"version": MODEL_VERSION, "settings": asdict(TrainSettings())}):
         train_model(spacy_dir, train_docs, held, TrainSettings())
     tr_dir = work / "backends" / f"transformer-fold{fold}"
-    if not (tr_dir / "nianbao.json").is_file():
+    if not trained_without(tr_dir, held, meta_file="nianbao.json"):
         from training.base_model import DEFAULT_BASE_MODEL
         from training.transformer_train import TransformerSettings, train_transformer_model
 

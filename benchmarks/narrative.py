@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 from extraction.narrative import NarrativeModel, SpanPrediction, load_narrative_model
@@ -23,7 +24,10 @@ from extraction.values import MEASURE_WORDS, Quantity, describe
 from training import weak_labels as wl
 from training.corpus import REPORTS_DIR, all_gold_files, load_gold, sections_of
 from training.evaluate import Metrics, evaluate_documents
-from training.train import TrainSettings, folds, near_duplicate_groups, train_model
+from training.train import MODEL_VERSION, TrainSettings, document_groups, folds, train_model, trained_without
+
+# a cached fold model is reused only if it is this version, with these settings
+CURRENT = {"version": MODEL_VERSION, "settings": asdict(TrainSettings())}
 
 
 class LacBackend:
@@ -70,9 +74,9 @@ def _run(model: NarrativeModel, docs) -> tuple[dict, float]:
 
 def cross_validated(docs, k: int, work: Path) -> tuple[dict, float]:
     pred, spent = {}, 0.0
-    for i, fold in enumerate(folds([d.doc_id for d in docs], k, near_duplicate_groups(docs))):
+    for i, fold in enumerate(folds([d.doc_id for d in docs], k, document_groups(docs))):
         path = work / f"fold{i}"
-        if not (path / "textcat").is_dir():
+        if not trained_without(path, set(fold), expect=CURRENT):
             train_model(path, [d for d in docs if d.doc_id not in fold], set(fold), TrainSettings())
         p, s = _run(load_narrative_model(path), [d for d in docs if d.doc_id in fold])
         pred.update(p)

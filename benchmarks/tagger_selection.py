@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from extraction.narrative import NarrativeModel, regions  # noqa: E402
+from extraction.narrative import NarrativeModel, candidates, regions  # noqa: E402
 from extraction.quantities import QuantityTagger, features  # noqa: E402
 from extraction.record import Narrative  # noqa: E402
 from extraction.statements import Unit  # noqa: E402
@@ -29,7 +29,7 @@ from training import synthetic_narrative as synth  # noqa: E402
 from training.corpus import all_gold_files, load_gold, sections_of  # noqa: E402
 from training.evaluate import evaluate_documents  # noqa: E402
 from training.train import (  # noqa: E402
-    TrainSettings, _candidates, _label_of, folds, near_duplicate_groups, negative_examples,
+    TrainSettings, _label_of, folds, document_groups, negative_examples,
 )
 from extraction.narrative import SpacyBackend  # noqa: E402
 
@@ -42,14 +42,17 @@ class TaggerOnly:
     def __init__(self, tagger: QuantityTagger):
         self.tagger = tagger
 
-    predict_spans = SpacyBackend.predict_spans
+    tag_candidates = SpacyBackend.tag_candidates
+
+    def predict_spans(self, text, windows):  # never called: tag_candidates answers
+        raise NotImplementedError
 
     def classify(self, units: list[Unit]) -> list[dict[str, float]]:
         return [{"OTHER": 1.0} for _ in units]
 
 
 def _examples(text, spans, regs, weight):
-    return [(features(text, q), _label_of(q, spans), weight) for q in _candidates(text, regs)]
+    return [(features(text, q), _label_of(q, spans), weight) for q in candidates(text, regs)]
 
 
 def main() -> None:
@@ -61,7 +64,7 @@ def main() -> None:
     t0 = time.perf_counter()
     base = TrainSettings()
     docs = [d for f in all_gold_files() for d in load_gold(f) if d.text]
-    groups = near_duplicate_groups(docs)
+    groups = document_groups(docs)
     by_id = {d.doc_id: d for d in docs}
     # features computed once: per gold document, the synthetic paragraphs, the negatives
     gold_ex = {d.doc_id: _examples(d.text, [(f.start, f.end, f.label) for f in d.facts if f.start is not None],
@@ -81,7 +84,7 @@ def main() -> None:
         model = NarrativeModel(TaggerOnly(tagger), "tagger")
         return {i: model.extract(by_id[i].text, sections_of(by_id[i].text))[0] for i in ids}
 
-    shipped_settings = (base.tagger_C, base.tagger_threshold, base.tagger_synthetic_paragraphs)
+    shipped_settings = (base.tagger_C, base.tagger_threshold, base.synthetic_paragraphs)
 
     def select(ids: list[str], k: int) -> tuple[tuple, dict]:
         """The settings with the best k-fold CV fact F1 over the documents ``ids``."""

@@ -53,6 +53,14 @@ def is_candidate(q: Quantity) -> bool:
     return q.measure is not None or (len(q.text) >= 2 and q.text.isdigit() and len(q.text) <= 6)
 
 
+def candidates(text: str, regs: list[tuple[str | None, int, int]]) -> list[Quantity]:
+    """The candidate numbers of the regions the model reads (``regions``): in
+    ``MEASURED_ONLY`` sections only those with a measure word. Training and inference
+    take their candidates from here, so the tagger sees at run time what it learned on."""
+    return [q for name, s, e in regs for q in find_quantities(text, s, e, measured_only=name in MEASURED_ONLY)
+            if is_candidate(q)]
+
+
 def candidate_windows(text: str, start: int = 0, end: int | None = None,
                       measured_only: bool = False) -> list[tuple[int, int]]:
     """Merged windows (at most 30 chars before, 12 after, within the sentence) around
@@ -115,14 +123,16 @@ class NarrativeModel:
                                      message="no overview or problems section: the narrative model read the whole text",
                                      where="narrative"))
         facts: list[Fact] = []
-        units: list[Unit] = []
-        windows: list[tuple[int, int]] = []
-        for name, start, end in regs:
-            windows += candidate_windows(text, start, end, measured_only=name in MEASURED_ONLY)
-            if name in (None, "problems"):
-                units.extend(segment(text, start, end))
-        # one backend call for all windows: batching is what makes the tagger fast
-        for p in sorted(self.backend.predict_spans(text, windows), key=lambda p: p.start):
+        units = [u for name, start, end in regs if name in (None, "problems") for u in segment(text, start, end)]
+        # a backend that classifies candidate numbers gets them whole; a span tagger gets
+        # windows around them (one call for all: batching is what makes a tagger fast)
+        tag = getattr(self.backend, "tag_candidates", None)
+        spans = tag(text, candidates(text, regs)) if tag is not None else None
+        if spans is None:
+            windows = [w for name, start, end in regs
+                       for w in candidate_windows(text, start, end, measured_only=name in MEASURED_ONLY)]
+            spans = self.backend.predict_spans(text, windows)
+        for p in sorted(spans, key=lambda p: p.start):
             if p.label not in labels.quantity:
                 continue
             value, qual = describe(text, p.start, p.end)
@@ -155,11 +165,18 @@ class SpacyBackend:
         self.ner = spacy.load(path / "ner") if self.tagger is None else None
         self.textcat = spacy.load(path / "textcat")
 
+    def tag_candidates(self, text: str, quantities: list[Quantity]) -> list[SpanPrediction] | None:
+        """The tagger's facts among the candidate numbers; None for the NER variant."""
+        if self.tagger is None:
+            return None
+        cands = [Candidate(text, q) for q in quantities]
+        return [SpanPrediction(c.q.start, c.q.end, label, p)
+                for c, (label, p) in zip(cands, self.tagger.predict(cands)) if label != "O"]
+
     def predict_spans(self, text: str, windows: list[tuple[int, int]]) -> list[SpanPrediction]:
         if self.tagger is not None:
-            cands = [Candidate(text, q) for a, b in windows for q in find_quantities(text, a, b) if is_candidate(q)]
-            return [SpanPrediction(c.q.start, c.q.end, label, p)
-                    for c, (label, p) in zip(cands, self.tagger.predict(cands)) if label != "O"]
+            return self.tag_candidates(text, [q for a, b in windows for q in find_quantities(text, a, b)
+                                              if is_candidate(q)])
         out = []
         texts = [text[a:b] for a, b in windows]
         for (a, _), doc in zip(windows, self.ner.pipe(texts, batch_size=64)):

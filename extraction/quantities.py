@@ -11,13 +11,15 @@ probability per label; a candidate becomes a fact when its best label is not ``O
 its probability reaches ``threshold``. The probability is the fact's confidence.
 
 Fitting uses scikit-learn (``fit`` returns self, learned state ends in ``_``); a fitted
-tagger is saved as plain arrays (``weights.npz``) and JSON (``tagger.json``) and read
+tagger is saved as plain arrays (``weights.npz``) and JSON (``tagger.json``, with the
+feature version and a digest of the labelling functions it was trained with) and read
 back without scikit-learn or pickle.
 """
 from __future__ import annotations
 
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -27,6 +29,17 @@ import numpy as np
 from extraction.values import Quantity
 
 FEATURES_VERSION = 1
+
+
+def teachers_digest() -> str:
+    """A digest of the labelling functions' source (``training/weak_labels.py``): their
+    votes are features, so a tagger trained with other LFs reads its features wrong."""
+    import hashlib
+    import inspect
+
+    from training import weak_labels
+
+    return hashlib.sha256(inspect.getsource(weak_labels).encode("utf-8")).hexdigest()[:16]
 _DIGIT = re.compile(r"\d")
 
 
@@ -91,7 +104,7 @@ class QuantityTagger:
     ``C``: inverse regularisation strength; ``threshold``: the least probability of the
     best label for a fact."""
 
-    def __init__(self, C: float = 0.3, threshold: float = 0.7, max_iter: int = 3000):
+    def __init__(self, C: float = 0.1, threshold: float = 0.7, max_iter: int = 3000):
         self.C = C
         self.threshold = threshold
         self.max_iter = max_iter
@@ -118,9 +131,10 @@ class QuantityTagger:
         """Probabilities (rows: candidates, columns: ``classes_``)."""
         scores = np.tile(self.intercept_, (len(X), 1))
         for i, f in enumerate(X):
-            idx = [self.vocabulary_[k] for k in f if k in self.vocabulary_]
-            if idx:
-                scores[i] += self.coef_[:, idx].sum(axis=1)
+            known = [(self.vocabulary_[k], v) for k, v in f.items() if k in self.vocabulary_]
+            if known:
+                idx, vals = zip(*known)
+                scores[i] += self.coef_[:, list(idx)] @ np.asarray(vals, dtype=np.float32)
         scores -= scores.max(axis=1, keepdims=True)
         p = np.exp(scores)
         return p / p.sum(axis=1, keepdims=True)
@@ -141,7 +155,7 @@ class QuantityTagger:
     def save(self, path: str | Path) -> Path:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        meta = {"features_version": FEATURES_VERSION, "C": self.C, "threshold": self.threshold,
+        meta = {"features_version": FEATURES_VERSION, "teachers": teachers_digest(), "C": self.C, "threshold": self.threshold,
                 "max_iter": self.max_iter, "classes": self.classes_, "vocabulary": self.vocabulary_}
         (path / "tagger.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         np.savez_compressed(path / "weights.npz", coef=self.coef_, intercept=self.intercept_)
@@ -154,6 +168,10 @@ class QuantityTagger:
         if meta.get("features_version") != FEATURES_VERSION:
             raise ValueError(f"{path}: quantity tagger of features version {meta.get('features_version')}, "
                              f"this code computes version {FEATURES_VERSION}; retrain it")
+        if meta.get("teachers") != teachers_digest():
+            warnings.warn(f"{path}: the labelling functions (training/weak_labels.py) changed since this "
+                          "tagger was trained; their votes are among its features: retrain it "
+                          "(`nianbao train`)", stacklevel=2)
         tagger = cls(C=meta["C"], threshold=meta["threshold"], max_iter=meta["max_iter"])
         tagger.classes_ = meta["classes"]
         tagger.vocabulary_ = meta["vocabulary"]

@@ -58,7 +58,6 @@ def test_learns_unseen_paragraphs_and_threshold_cuts(fitted):
     strict.classes_, strict.vocabulary_, strict.coef_, strict.intercept_ = (
         tagger.classes_, tagger.vocabulary_, tagger.coef_, tagger.intercept_)
     assert all(label == "O" for label, _ in strict.predict(cands))
-    assert all(0 <= p <= 1 for _, p in tagger.predict(cands))
 
 
 def test_two_classes(tmp_path):
@@ -77,3 +76,21 @@ def test_other_feature_version_is_refused(fitted, tmp_path):
     (path / "tagger.json").write_text(json.dumps(meta))
     with pytest.raises(ValueError, match="retrain"):
         QuantityTagger.load(path)
+
+
+def test_changed_labelling_functions_warn(fitted, tmp_path):
+    path = fitted[0].save(tmp_path / "q")
+    meta = json.loads((path / "tagger.json").read_text())
+    meta["teachers"] = "0" * 16
+    (path / "tagger.json").write_text(json.dumps(meta))
+    with pytest.warns(UserWarning, match="labelling functions"):
+        QuantityTagger.load(path)
+
+
+def test_feature_values_weigh_in(fitted):
+    """Features are counts, not only flags: a value of 2 counts twice, as in scikit-learn."""
+    tagger, X, y = fitted
+    vec = DictVectorizer()
+    clf = LogisticRegression(C=0.5, max_iter=3000).fit(vec.fit_transform(X), y)
+    doubled = [{k: 2.0 for k in x} for x in X[:20]]
+    np.testing.assert_allclose(tagger.predict_proba(doubled), clf.predict_proba(vec.transform(doubled)), atol=1e-4)

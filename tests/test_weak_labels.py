@@ -69,3 +69,31 @@ def test_lf_report_runs_on_gold():
     assert combined["quantity"].coverage == 1.0 and combined["statement"].coverage == 1.0
     assert all(s.precision is None or 0 <= s.precision <= 1 for s in stats)
     assert re.search(r"kw_posts_wechat", wl.format_report(stats))
+
+
+# wording every report shares, so a synthetic phrase may equal it: the national 2021
+# outline of section 一, the principle of article 5 of the regulations, the year's dates
+NATIONAL_WORDING = {"（一）主动公开情况", "（二）依申请公开情况", "（三）政府信息管理情况", "（四）平台建设情况",
+                    "（五）监督保障情况", "坚持以公开为常态、不公开为例外", "年1月1日至12月31日"}
+
+
+def test_no_synthetic_phrase_is_copied_from_gold_reports():
+    """Synthetic phrasings are written from the guideline and general knowledge: no
+    literal piece of 7 characters or more of a template appears in a gold report,
+    unless the guideline or the national wording has it too."""
+    import re
+
+    from extraction.paths import SHARED_DIR
+    from training import synthetic_narrative as synth
+    from training.corpus import load_gold
+
+    texts = ["".join(d.text.split()) for f in all_gold_files() for d in load_gold(f) if d.text]
+    if not texts:
+        pytest.skip("no gold reports")
+    guideline = (SHARED_DIR / "spec" / "labels.md").read_text(encoding="utf-8")
+    pieces = [p for tpls in [*synth.FACTS.values(), synth.DISTRACTORS] for before, _, after in tpls
+              for p in re.split(r"\{\w\}", before) + [after]]
+    pieces += [p for t in synth.HEADINGS + synth.FILLERS for p in re.split(r"\{\w\}", t)]
+    copied = sorted({p for p in (x.strip("，。、“”") for x in pieces)
+                     if len(p) >= 7 and p not in guideline and p not in NATIONAL_WORDING and any(p in t for t in texts)})
+    assert not copied

@@ -10,8 +10,8 @@ textcat over statement units:
 - negatives: windows from the unlabelled provincial work reports on which no
   labelling function fires.
 
-``cross_validate`` splits the gold by document into k folds (near-duplicate reports
-kept together); each fold's model is trained without that fold's gold *and* without
+``cross_validate`` splits the gold by document into k folds (a body's reports, and
+near-duplicate texts, kept together); each fold's model is trained without that fold's gold *and* without
 silver from its reports.
 """
 from __future__ import annotations
@@ -19,12 +19,13 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import re
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from extraction.narrative import MEASURED_ONLY, candidate_windows, is_candidate, load_narrative_model, regions
+from extraction.narrative import MEASURED_ONLY, candidate_windows, candidates, load_narrative_model, regions
 from extraction.quantities import QuantityTagger, features
 from extraction.paths import CONFIGS_DIR, CORPUS_DIR
 from extraction.record import Narrative
@@ -36,7 +37,7 @@ from training.corpus import REPORTS_DIR, GoldDoc, report_text, sections_of
 from training.evaluate import Metrics, evaluate_documents, match_statements
 
 # the version of the model this code trains: bump it with any change to its data or settings
-MODEL_VERSION = "0.2.1"
+MODEL_VERSION = "0.3.0"
 NerExample = tuple[str, list[tuple[int, int, str]]]
 CatExample = tuple[str, str]
 
@@ -56,10 +57,8 @@ class TrainSettings:
     # facts: "quantities" (the candidate classifier of extraction.quantities, the
     # default) or "ner" (a spaCy NER over windows)
     fact_tagger: str = "quantities"
-    # chosen by benchmarks/tagger_selection.py (3-fold CV over all gold; nested CV of
-    # that choice: fact F1 0.787)
-    tagger_synthetic_paragraphs: int = 2500
-    tagger_C: float = 0.3
+    # chosen by benchmarks/tagger_selection.py (with synthetic_paragraphs)
+    tagger_C: float = 0.1
     tagger_threshold: float = 0.7
 
 
@@ -174,11 +173,6 @@ def _label_of(q: Quantity, spans: list[tuple[int, int, str]]) -> str:
     return next((lab for s, e, lab in spans if s < q.end and q.start < e), "O")
 
 
-def _candidates(text: str, regs: list[tuple[str | None, int, int]]) -> list[Quantity]:
-    return [q for name, s, e in regs for q in find_quantities(text, s, e, measured_only=name in MEASURED_ONLY)
-            if is_candidate(q)]
-
-
 def tagger_examples(train_gold: list[GoldDoc], held_out: set[str], settings: TrainSettings
                     ) -> tuple[list[dict], list[str], list[float]]:
     """Features, labels and weights of candidate numbers for the quantity tagger:
@@ -189,12 +183,12 @@ def tagger_examples(train_gold: list[GoldDoc], held_out: set[str], settings: Tra
     w: list[float] = []
 
     def add(text: str, spans, regs, weight: float) -> None:
-        for q in _candidates(text, regs):
+        for q in candidates(text, regs):
             X.append(features(text, q))
             y.append(_label_of(q, spans))
             w.append(weight)
 
-    for d in synth.paragraphs(settings.tagger_synthetic_paragraphs, settings.seed):
+    for d in synth.paragraphs(settings.synthetic_paragraphs, settings.seed):
         add(d.text, d.spans, [(None, 0, len(d.text))], 1.0)
     for d in train_gold:
         if d.doc_id in held_out or not d.text:
@@ -280,27 +274,59 @@ def train_model(out_dir: str | Path, train_gold: list[GoldDoc], held_out: set[st
     return out_dir
 
 
+def trained_without(model_dir: str | Path, held_out: set[str], meta_file: str = "meta.json",
+                    expect: dict | None = None) -> bool:
+    """Whether the model in ``model_dir`` exists and its meta says it saw none of
+    ``held_out`` (and has the ``expect`` entries): a cached fold model that fails this
+    must be trained again, or it would be scored on its own training documents."""
+    path = Path(model_dir) / meta_file
+    if not path.is_file():
+        return False
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    seen = meta.get("gold_documents")
+    return seen is not None and not set(seen) & set(held_out) and all(
+        meta.get(k) == v for k, v in (expect or {}).items())
+
+
 def predict_gold(model, docs: list[GoldDoc]) -> dict[str, Narrative]:
     """The model's narrative for each gold document's text."""
     return {d.doc_id: model.extract(d.text, sections_of(d.text))[0] for d in docs if d.text}
 
 
-def near_duplicate_groups(docs: list[GoldDoc], threshold: float = 0.35) -> dict[str, str]:
-    """doc_id → group: documents whose character-4-gram Jaccard similarity reaches
-    ``threshold`` (a body's reports reused year after year) share a group."""
+_BODY_SUFFIX = re.compile(r"(?:管理委员会|管委会)$")
+
+
+def document_groups(docs: list[GoldDoc], threshold: float = 0.35) -> dict[str, str]:
+    """doc_id → group: documents of the same issuing body (``meta.agency``, a trailing
+    管委会 aside), or whose character-4-gram Jaccard similarity reaches ``threshold``
+    (another body's copy of the same text), share a group. Cross-validation keeps a
+    group in one fold, so every report is read by a model that has seen nothing of its
+    body: the score says what to expect on bodies the model has never seen."""
     grams = {d.doc_id: {t[i:i + 4] for i in range(len(t) - 3)} for d in docs if (t := "".join((d.text or "").split()))}
-    parent = {i: i for i in grams}
+    parent = {d.doc_id: d.doc_id for d in docs}
 
     def root(x: str) -> str:
         while parent[x] != x:
             x = parent[x]
         return x
 
-    ids = sorted(grams)
+    def join(a: str, b: str) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    ids = sorted(parent)
+    body: dict[str, str] = {}
+    for d in sorted(docs, key=lambda d: d.doc_id):
+        agency = _BODY_SUFFIX.sub("", str((d.meta or {}).get("agency") or "").strip())
+        if agency:
+            if agency in body:
+                join(body[agency], d.doc_id)
+            body.setdefault(agency, d.doc_id)
     for i, a in enumerate(ids):
         for b in ids[i + 1:]:
-            if len(grams[a] & grams[b]) >= threshold * len(grams[a] | grams[b]):
-                parent[root(b)] = root(a)
+            if a in grams and b in grams and len(grams[a] & grams[b]) >= threshold * len(grams[a] | grams[b]):
+                join(a, b)
     return {i: root(i) for i in ids}
 
 
@@ -322,7 +348,7 @@ def cross_validate(docs: list[GoldDoc], k: int, settings: TrainSettings, work_di
     """Train k models, each without one fold; evaluate each on its fold; pool the results."""
     work_dir = Path(work_dir)
     predicted: dict[str, Narrative] = {}
-    for i, fold in enumerate(folds([d.doc_id for d in docs], k, near_duplicate_groups(docs))):
+    for i, fold in enumerate(folds([d.doc_id for d in docs], k, document_groups(docs))):
         held = set(fold)
         path = train_model(work_dir / f"fold{i}", [d for d in docs if d.doc_id not in held], held, settings)
         model = load_narrative_model(path)

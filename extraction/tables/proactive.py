@@ -167,8 +167,8 @@ def _split_row(out: dict, row: str, order: tuple[str, ...], digits: list[str], c
     canon = [tuple(c[i] for i in perm) for c in cands]
     values, close = choose(canon, prior_for(template, row), priors, stated, stock)
     second = runner_up(canon, prior_for(template, row), priors, stated, stock)
-    if second is not None and None not in values:
-        # decided, though not by arithmetic: say so, with the split that came second
+    if second is not None and math.isfinite(second[1]) and None not in values:
+        # decided by likelihood, not by arithmetic (the runner-up is possible): say so
         alt, gap = second
         warnings.append(Warning_(code="cell_split_by_prior",
                                  message=f"run-together digits {chunk!r} read as {list(values)} "

@@ -22,8 +22,9 @@ def train(
                                            "and write the metrics to OUT/cv_metrics.json (spacy backend)"),
     fact_tagger: str = typer.Option("quantities", "--fact-tagger",
                                     help="spacy backend: quantities (candidate classifier) | ner (spaCy NER)"),
-    synthetic_paragraphs: int = typer.Option(2500, help="synthetic overview paragraphs (NER, transformer)"),
-    synthetic_sections: int = typer.Option(600, help="synthetic problems sections"),
+    synthetic_paragraphs: int = typer.Option(2500, help="synthetic overview paragraphs (spacy backend; "
+                                                  "the transformer's data settings are in --config)"),
+    synthetic_sections: int = typer.Option(600, help="synthetic problems sections (spacy backend)"),
     ner_steps: int = typer.Option(1500, help="NER training steps (--fact-tagger ner)"),
     textcat_steps: int = typer.Option(1500, help="textcat training steps"),
     base_model: Optional[Path] = typer.Option(None, "--base-model", help="transformer: a local Hugging Face "
@@ -45,6 +46,9 @@ def train(
         from training.base_model import DEFAULT_BASE_MODEL
         from training.transformer_train import TransformerSettings, data_settings_from_config, train_transformer_model
 
+        if cv:
+            console.print("[red]--cv is for the spacy backend[/red]: compare backends with benchmarks/backends.py")
+            raise typer.Exit(2)
         base = base_model or DEFAULT_BASE_MODEL
         if not Path(base).is_dir():
             console.print(f"[red]no base model at {base}[/red]: build one with `nianbao base-model build` "
