@@ -218,12 +218,16 @@ def _write_jsonl(path: Path, rows: list[dict]) -> None:
 
 # --- retrain ------------------------------------------------------------------------
 def eval_split() -> list[str]:
-    """The fixed evaluation documents: the first of ``EVAL_FOLDS`` folds of the corpus
-    gold (``training.train.folds``); never trained on by ``retrain``."""
-    from training.corpus import CORPUS_GOLD
-    from training.train import folds
+    """The fixed evaluation documents: the first of ``EVAL_FOLDS`` folds
+    (``training.train.folds``) of the corpus gold reports whose body has no other report
+    in any gold file, so that no report of an evaluated body is ever trained on by
+    ``retrain``."""
+    from training.corpus import CORPUS_GOLD, all_gold_files
+    from training.train import body_of, folds
 
-    ids = [r["doc_id"] for r in read_jsonl(CORPUS_GOLD)]
+    bodies = Counter(body_of(r.get("meta")) for f in all_gold_files() for r in read_jsonl(f))
+    ids = [r["doc_id"] for r in read_jsonl(CORPUS_GOLD)
+           if not body_of(r.get("meta")) or bodies[body_of(r.get("meta"))] == 1]
     return folds(ids, EVAL_FOLDS)[0] if ids else []
 
 

@@ -109,3 +109,10 @@ def test_the_evaluation_split_is_fixed(corpus_dir):
     split = eval_split()
     gold_ids = [r["doc_id"] for r in read_jsonl(corpus_dir / "gold" / "narrative.jsonl")]
     assert split == eval_split() and 0 < len(split) < len(gold_ids) and set(split) <= set(gold_ids)
+    # no other gold report of an evaluated body: retrain never sees that body
+    from training.corpus import all_gold_files
+    from training.train import body_of
+
+    rows = [r for f in all_gold_files() for r in read_jsonl(f)]
+    bodies = {body_of(r.get("meta")) for r in rows if r["doc_id"] in split}
+    assert all(r["doc_id"] in split for r in rows if body_of(r.get("meta")) in bodies)

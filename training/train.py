@@ -296,6 +296,11 @@ def predict_gold(model, docs: list[GoldDoc]) -> dict[str, Narrative]:
 _BODY_SUFFIX = re.compile(r"(?:管理委员会|管委会)$")
 
 
+def body_of(meta: dict | None) -> str:
+    """The issuing body of a gold document's ``meta`` (a trailing 管委会 aside), or ''."""
+    return _BODY_SUFFIX.sub("", str((meta or {}).get("agency") or "").strip())
+
+
 def document_groups(docs: list[GoldDoc], threshold: float = 0.35) -> dict[str, str]:
     """doc_id → group: documents of the same issuing body (``meta.agency``, a trailing
     管委会 aside), or whose character-4-gram Jaccard similarity reaches ``threshold``
@@ -318,7 +323,7 @@ def document_groups(docs: list[GoldDoc], threshold: float = 0.35) -> dict[str, s
     ids = sorted(parent)
     body: dict[str, str] = {}
     for d in sorted(docs, key=lambda d: d.doc_id):
-        agency = _BODY_SUFFIX.sub("", str((d.meta or {}).get("agency") or "").strip())
+        agency = body_of(d.meta)
         if agency:
             if agency in body:
                 join(body[agency], d.doc_id)
