@@ -38,11 +38,10 @@ from typing import Iterable, Sequence
 
 from extraction.ingest import IngestError, read_document
 from extraction.labels import load_labels
-from extraction.narrative import Backend, NarrativeModel, candidate_windows, is_candidate, regions
+from extraction.narrative import Backend, NarrativeModel, candidate_windows, candidates, regions
 from extraction.record import Sections
 from extraction.sections import find_sections
 from extraction.statements import Unit, segment
-from extraction.values import find_quantities
 
 from annotations.labelstudio import Region
 
@@ -166,7 +165,7 @@ def _span_decisions(backend: Backend, text: str, task: Task) -> list[dict[str, f
     span over it with its score, the rest of the mass on ``O`` (a backend may also
     return spans labelled ``O``: the rest then goes to ``*``, any label); no span: ``O``.
     A backend with ``distributions`` (the quantity tagger) gives every label's probability."""
-    cands = [q for q in find_quantities(text, task.start, task.end) if is_candidate(q)]
+    cands = candidates(text, [(None, task.start, task.end)])
     if not cands:
         return []
     full = getattr(backend, "distributions", None)

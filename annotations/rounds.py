@@ -225,9 +225,9 @@ def eval_split() -> list[str]:
     from training.corpus import CORPUS_GOLD, all_gold_files
     from training.train import body_of, folds
 
-    bodies = Counter(body_of(r.get("meta")) for f in all_gold_files() for r in read_jsonl(f))
+    reports = Counter(body_of(r.get("meta")) for f in all_gold_files() for r in read_jsonl(f))
     ids = [r["doc_id"] for r in read_jsonl(CORPUS_GOLD)
-           if not body_of(r.get("meta")) or bodies[body_of(r.get("meta"))] == 1]
+           if (body := body_of(r.get("meta"))) == "" or reports[body] == 1]
     return folds(ids, EVAL_FOLDS)[0] if ids else []
 
 

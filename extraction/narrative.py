@@ -5,9 +5,10 @@ and classifies statement units; everything else — where to look (sections), th
 windows, values and qualifiers, the summary, statement records — is shared here.
 
 Backends: ``spacy`` (the shipped default: the quantity tagger of
-``extraction.quantities`` — or a spaCy NER — and a spaCy textcat on ``spacy.blank("zh")``), ``rules`` (the labelling functions of
-``training.weak_labels``, for comparison) and ``transformer``
-(``extraction.narrative_transformer``, a model path required).
+``extraction.quantities`` — or a spaCy NER — and a spaCy textcat on
+``spacy.blank("zh")``), ``rules`` (the labelling functions of ``training.weak_labels``,
+for comparison) and ``transformer`` (``extraction.narrative_transformer``). A backend
+with ``tag_candidates`` is handed the candidate numbers themselves instead of windows.
 """
 from __future__ import annotations
 
@@ -175,8 +176,7 @@ class SpacyBackend:
 
     def predict_spans(self, text: str, windows: list[tuple[int, int]]) -> list[SpanPrediction]:
         if self.tagger is not None:
-            return self.tag_candidates(text, [q for a, b in windows for q in find_quantities(text, a, b)
-                                              if is_candidate(q)])
+            return self.tag_candidates(text, candidates(text, [(None, a, b) for a, b in windows]))
         out = []
         texts = [text[a:b] for a, b in windows]
         for (a, _), doc in zip(windows, self.ner.pipe(texts, batch_size=64)):
@@ -188,8 +188,8 @@ class SpacyBackend:
     def distributions(self, text: str, quantities: list[Quantity]) -> list[dict[str, float]] | None:
         """The tagger's whole label distribution for each candidate (``O`` included), for
         active learning; None for the NER variant, which scores no spans."""
-        if self.tagger is None or not quantities:
-            return None if self.tagger is None else []
+        if self.tagger is None:
+            return None
         P = self.tagger.predict_proba([features(text, q) for q in quantities])
         return [dict(zip(self.tagger.classes_, map(float, row))) for row in P]
 
@@ -226,9 +226,7 @@ def load_narrative_model(path: str | Path | None = None, backend: str = "spacy")
     if backend == "rules":
         return NarrativeModel(RulesBackend(), "rules")
     if backend == "transformer":
-        from extraction.narrative_transformer import TransformerBackend
-
-        from extraction.narrative_transformer import DEFAULT_TRANSFORMER_MODEL
+        from extraction.narrative_transformer import DEFAULT_TRANSFORMER_MODEL, TransformerBackend
 
         path = Path(path) if path is not None else DEFAULT_TRANSFORMER_MODEL
         if not path.is_dir():

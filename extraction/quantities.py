@@ -40,6 +40,8 @@ def teachers_digest() -> str:
     from training import weak_labels
 
     return hashlib.sha256(inspect.getsource(weak_labels).encode("utf-8")).hexdigest()[:16]
+
+
 _DIGIT = re.compile(r"\d")
 
 

@@ -173,20 +173,28 @@ def _label_of(q: Quantity, spans: list[tuple[int, int, str]]) -> str:
     return next((lab for s, e, lab in spans if s < q.end and q.start < e), "O")
 
 
+def candidate_examples(text: str, spans: list[tuple[int, int, str]], regs: list[tuple[str | None, int, int]]
+                       ) -> tuple[list[dict], list[str]]:
+    """Features and labels of the candidate numbers of ``regs``: the label of the span
+    of ``spans`` a candidate overlaps, else ``O``."""
+    qs = candidates(text, regs)
+    return [features(text, q) for q in qs], [_label_of(q, spans) for q in qs]
+
+
 def tagger_examples(train_gold: list[GoldDoc], held_out: set[str], settings: TrainSettings
                     ) -> tuple[list[dict], list[str], list[float]]:
     """Features, labels and weights of candidate numbers for the quantity tagger:
-    synthetic paragraphs, the training gold (weight ``gold_repeat``; a candidate is
-    the label of the gold span it overlaps, else ``O``) and negative windows (``O``)."""
+    synthetic paragraphs, the training gold (weight ``gold_repeat``) and negative
+    windows (all ``O``)."""
     X: list[dict] = []
     y: list[str] = []
     w: list[float] = []
 
     def add(text: str, spans, regs, weight: float) -> None:
-        for q in candidates(text, regs):
-            X.append(features(text, q))
-            y.append(_label_of(q, spans))
-            w.append(weight)
+        xs, ys = candidate_examples(text, spans, regs)
+        X.extend(xs)
+        y.extend(ys)
+        w.extend([weight] * len(xs))
 
     for d in synth.paragraphs(settings.synthetic_paragraphs, settings.seed):
         add(d.text, d.spans, [(None, 0, len(d.text))], 1.0)
@@ -243,6 +251,8 @@ def train_model(out_dir: str | Path, train_gold: list[GoldDoc], held_out: set[st
     settings = settings or TrainSettings()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    # the NER examples are built even for the quantity tagger: their shuffle sets the
+    # textcat's example order, so leaving them out would change the trained textcat
     ner, cat = build_examples(train_gold, set(held_out), settings, reports_dir)
     rng = random.Random(settings.seed)
     rng.shuffle(ner)

@@ -156,21 +156,15 @@ def _scored(candidates: list[tuple[Number, ...]], prior: Callable[[Sequence[Numb
 
 def choose(candidates: list[tuple[Number, ...]], prior: Callable[[Sequence[Number], SplitPriors], float],
            p: SplitPriors, stated: frozenset = frozenset(), stock: frozenset = frozenset(),
-           ) -> tuple[tuple[Optional[Number], ...], list[tuple[Number, ...]]]:
+           ) -> tuple[tuple[Optional[Number], ...], list[tuple[Number, ...]], Optional[tuple[tuple[Number, ...], float]]]:
     """The cells the priors decide, None where the splits within ``margin`` of the best
-    differ; and those close splits, best first. ``stated``: numbers the prose gives for
-    the row; ``stock``: stocks in force the prose gives for it (for the in_force cell)."""
+    differ; those close splits, best first; and the second most likely split with how
+    many nats the best beats it by (None when only one split fits). ``stated``: numbers
+    the prose gives for the row; ``stock``: stocks in force the prose gives for it (for
+    the in_force cell)."""
     scored = _scored(candidates, prior, p, stated, stock)
     best_score, best = scored[0]
     close = [c for s, c in scored if best_score - s < p.margin]
     cells = tuple(v if all(c[i] == v for c in close) else None for i, v in enumerate(best))
-    return cells, close
-
-
-def runner_up(candidates: list[tuple[Number, ...]], prior: Callable[[Sequence[Number], SplitPriors], float],
-              p: SplitPriors, stated: frozenset = frozenset(), stock: frozenset = frozenset(),
-              ) -> Optional[tuple[tuple[Number, ...], float]]:
-    """The second most likely split and how many nats the best beats it by (None when
-    only one split fits)."""
-    scored = _scored(candidates, prior, p, stated, stock)
-    return None if len(scored) < 2 else (scored[1][1], scored[0][0] - scored[1][0])
+    second = (scored[1][1], best_score - scored[1][0]) if len(scored) > 1 else None
+    return cells, close, second

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-
 from typing import Optional
 
 from extraction.record import PROACTIVE_2019, PROACTIVE_2021, Warning_
@@ -10,7 +9,7 @@ from extraction.tables import labels
 from extraction.tables.assemble import events_of, pair
 from extraction.tables.cells import Cell, Number, parse_cell
 from extraction.tables.layout import Row
-from extraction.tables.priors import SplitPriors, choose, prior_for, runner_up
+from extraction.tables.priors import SplitPriors, choose, prior_for
 from extraction.tables.splits import free_splits
 
 _MONEY = {"amount_wan_yuan", "amount"}
@@ -165,8 +164,7 @@ def _split_row(out: dict, row: str, order: tuple[str, ...], digits: list[str], c
     fields_canon = fields_of(template)[row]
     perm = [order.index(f) for f in fields_canon]
     canon = [tuple(c[i] for i in perm) for c in cands]
-    values, close = choose(canon, prior_for(template, row), priors, stated, stock)
-    second = runner_up(canon, prior_for(template, row), priors, stated, stock)
+    values, close, second = choose(canon, prior_for(template, row), priors, stated, stock)
     if second is not None and math.isfinite(second[1]) and None not in values:
         # decided by likelihood, not by arithmetic (the runner-up is possible): say so
         alt, gap = second
