@@ -138,7 +138,7 @@ def main() -> None:
     else:
         pred, spent = _run(lac, docs)
         results["lac+rules"] = (evaluate_documents(docs, pred), spent)
-    print(f"{len(docs)} gold documents, {args.folds}-fold cross-validation by document for the model\n")
+    print(f"{len(docs)} gold documents, {args.folds}-fold cross-validation for the model (a body's reports kept together)\n")
     print(table(results, len(docs)))
     out = {name: {"metrics": m.to_dict(), "reports_per_second": len(docs) / max(s, 1e-9)}
            for name, (m, s) in results.items()}

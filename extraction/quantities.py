@@ -28,7 +28,7 @@ import numpy as np
 
 from extraction.values import Quantity
 
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
 
 
 def teachers_digest() -> str:
@@ -43,6 +43,7 @@ def teachers_digest() -> str:
 
 
 _DIGIT = re.compile(r"\d")
+_NEXT_COUNT = re.compile(r"\d\s*[余多]?\s*([条篇件个次人名场期])")
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,10 @@ def features(text: str, q: Quantity) -> dict[str, float]:
             f["before:" + label] = 1.0
     for rank, (_, label) in enumerate(sorted(near)[:2]):
         f[f"near{rank}={label}"] = 1.0
+        f[f"near{rank}={label}&mw={q.measure}"] = 1.0  # 微博29个 (accounts) vs 微博…1992条 (posts)
+    nxt = _NEXT_COUNT.search(c.right)
+    if nxt:  # another count follows in the sentence: 41个，共发布信息3404条
+        f["next_mw=" + nxt.group(1)] = 1.0
     clause = c.clause[-16:]
     for i, ch in enumerate(clause):
         f["c1:" + ch] = 1.0

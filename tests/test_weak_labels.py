@@ -93,7 +93,23 @@ def test_no_synthetic_phrase_is_copied_from_gold_reports():
     guideline = (SHARED_DIR / "spec" / "labels.md").read_text(encoding="utf-8")
     pieces = [p for tpls in [*synth.FACTS.values(), synth.DISTRACTORS] for before, _, after in tpls
               for p in re.split(r"\{\w\}", before) + [after]]
-    pieces += [p for t in synth.HEADINGS + synth.FILLERS for p in re.split(r"\{\w\}", t)]
+    lists = [synth.HEADINGS, synth.FILLERS, synth.UNITS, synth.CATEGORIES, synth.POST_VERBS, synth.ACCOUNT_LEADS,
+             synth.PRODUCED, synth.PROACTIVE_PART, synth.OTHER_PARTS, *synth.ACCOUNT_CHANNELS.values(),
+             *synth.CHANNEL_PARTS.values()]
+    pieces += [p for t in lists for x in t for p in re.split(r"\{\w\}", x)]
     copied = sorted({p for p in (x.strip("，。、“”") for x in pieces)
                      if len(p) >= 7 and p not in guideline and p not in NATIONAL_WORDING and any(p in t for t in texts)})
     assert not copied
+
+
+def test_context_reads_through_pdf_line_wraps_but_not_past_headings():
+    """A PDF text layer wraps lines mid-word (政⏎府信息); the context joins them. A line
+    that ends a heading or a sentence still ends the context."""
+    wrapped = "（一）主动公开情况。2024 年，市政府网站主动公开各类政\n府信息 5500 余条，通过文字、图片等形式制作政策解读\n21 个，制作公报6期。"
+    ctx = {q.text: wl.QContext.of(wrapped, q) for q in find_quantities(wrapped)}
+    assert ctx["5500 余条"].clause == "市政府网站主动公开各类政府信息 "
+    assert ctx["21 个"].clause.endswith("制作政策解读")
+    assert labels_of(wrapped)[:2] == [("5500 余条", "POSTS_WEBSITE"), ("21 个", "POLICY_INTERPRETATIONS")]
+    paras = "全年组织业务培训4次。\n（二）依申请公开情况\n共收到申请3件。"
+    last = [q for q in find_quantities(paras)][-1]
+    assert wl.QContext.of(paras, last).left == "共收到申请"

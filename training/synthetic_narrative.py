@@ -35,11 +35,13 @@ FACTS: dict[str, list[tuple[str, str, str]]] = {
         ("网站共发布信息", "条", ""), ("在公开专栏发布", "条", "各类信息"),
         ("通过“{n}”网站对外发布信息", "条", ""), ("在{a}官网公开政府信息", "条件", ""),
         ("依托政府网站主动公开政府信息", "条", ""), ("门户网站刊发政务信息", "条", ""),
+        ("在{a}门户网站主动公开的", "条件", "政府信息中，"), ("{a}官网全年发布的", "条", "信息中，"),
     ],
     "POSTS_WECHAT": [
         ("微信公众号年内推送消息", "条篇", ""), ("通过“{n}”微信公众号发布信息", "条篇", ""), ("共推文", "篇条", ""),
         ("公众号全年推送文章", "篇", ""), ("微信公众号发布", "篇条", "文章"), ("“{n}”公众号推送", "篇", "图文"),
         ("官方微信发布", "条篇", "信息"),
+        ("依托“{n}”公众号及时推送工作动态、政策解读等内容，共推送各类信息", "条篇", ""),
     ],
     "POSTS_WEIBO": [
         ("官方微博发布信息", "条", ""), ("政务微博发布博文", "条篇", ""), ("通过“{n}”微博发布", "条", "信息"),
@@ -65,6 +67,8 @@ FACTS: dict[str, list[tuple[str, str, str]]] = {
         ("答复网民留言", "条件", ""), ("受理政务咨询", "件个", ""), ("办理8890平台工单", "件", ""),
         ("通过热线电话答复群众", "通个", ""), ("办理市长信箱", "件", ""), ("回复民心网留言", "件条", ""),
         ("办理12345热线转办件", "件", ""), ("市民热线共受理来电", "件个", ""), ("在线答复企业和群众咨询", "件条", ""),
+        ("门户网站收到网民留言", "条件", ""), ("网站留言板收到群众留言", "条件", ""), ("接听群众咨询电话", "个次", ""),
+        ("便民服务平台受理群众咨询投诉", "件", ""), ("通过网上咨询答复群众", "人", "次"), ("热线电话解答群众咨询", "人", "次"),
     ],
     "OPEN_DAY_EVENTS": [
         ("开展政府开放日活动", "场次", ""), ("举办政府开放日", "场次期", ""), ("组织“政府开放日”活动", "场次", ""),
@@ -99,6 +103,8 @@ DISTRACTORS: list[tuple[str, str, str]] = [
     ("收集意见建议", "条", ""), ("聘请监督员", "名", ""), ("开展宣传活动", "次场", ""), ("推出节目", "期", ""),
     ("组织", "期", "《问政》节目"), ("受理信访事项", "起件", ""), ("抽检农产品", "批", "次"),
     ("注销政务新媒体", "个", ""), ("行政复议案件", "件", ""), ("涉及企业", "家", ""), ("公开财政预决算信息", "条", "，其中部门预算"),
+    ("窗口现场咨询", "人", "次"), ("大厅接待办事群众", "人", "次"), ("年度报告", "条", ""), ("公开指南", "条", ""),
+    ("公开制度", "条", ""),
 ]
 HEADINGS = ["（一）主动公开情况。", "（二）依申请公开情况。", "（三）政府信息管理情况。", "（四）平台建设情况。",
             "（五）监督保障情况。", "一、总体情况", ""]
@@ -114,11 +120,11 @@ class SynthDoc:
     statements: list[tuple[int, int, str]] = field(default_factory=list)
 
 
-def _numeral(rng: random.Random, label: str | None) -> tuple[str, str, int]:
-    """(leading word outside the span, numeral text inside it, value)."""
+def _numeral(rng: random.Random, label: str | None, value: int | None = None) -> tuple[str, str, int]:
+    """(leading word outside the span, numeral text inside it, value); ``value`` fixes it."""
     big = label in ("POSTS_TOTAL", "POSTS_WEBSITE", "POSTS_NEWMEDIA", "FOLLOWERS", "POSTS_WECHAT")
-    v = rng.choice([rng.randint(0, 9), rng.randint(10, 99), rng.randint(100, 999),
-                    rng.randint(1000, 20000) if big else rng.randint(10, 60)])
+    v = value if value is not None else rng.choice([rng.randint(0, 9), rng.randint(10, 99), rng.randint(100, 999),
+                                                    rng.randint(1000, 20000) if big else rng.randint(10, 60)])
     lead = rng.choice(["", "", "", "共", "近", "约", "超过", "逾", "累计", "达", "共计"])
     style = rng.random()
     if style < 0.12 and 0 < v < 100:
@@ -131,11 +137,12 @@ def _numeral(rng: random.Random, label: str | None) -> tuple[str, str, int]:
     return lead, f"{sp}{v}{sp}", v
 
 
-def _mention(rng: random.Random, label: str | None, tpl: tuple[str, str, str]) -> tuple[str, int, int]:
-    """A clause with one number; returns (clause, span start, span end) within it."""
+def _mention(rng: random.Random, label: str | None, tpl: tuple[str, str, str],
+             value: int | None = None) -> tuple[str, int, int]:
+    """A clause with one number (``value`` if given); returns (clause, span start, span end) within it."""
     before, measures, after = tpl
     before = before.format(a=rng.choice(AGENCIES), n=rng.choice(NAMES))
-    lead, num, _ = _numeral(rng, label)
+    lead, num, _ = _numeral(rng, label, value)
     mw = rng.choice(measures) if rng.random() > 0.04 else ""
     tail = rng.choice(["", "", "", "余", "多"]) if not lead and mw and num.strip().isdigit() and int(num) >= 10 else ""
     if mw == "万":  # 粉丝数达1.2万
@@ -157,6 +164,77 @@ def _mention(rng: random.Random, label: str | None, tpl: tuple[str, str, str]) -
 # total, content categories)
 UNITS = ["市直各部门", "各乡镇（街道）", "区直单位", "各县（市、区）", "本级机关", "下属单位", "各职能科室", "各街道"]
 CATEGORIES = ["机构职能类", "政策法规类", "规划计划类", "财政资金类", "民生保障类", "人事任免类", "行政执法类", "工作动态类"]
+
+
+# a channel's accounts and what they published: "微博N个，发布信息M条" — N counts
+# accounts (no fact), M is the channel's posts
+ACCOUNT_CHANNELS = {
+    "POSTS_WECHAT": ["微信公众号", "政务微信", "公众号"],
+    "POSTS_WEIBO": ["微博", "政务微博", "微博账号"],
+    "POSTS_NEWMEDIA": ["抖音号", "头条号", "视频号", "政务新媒体"],
+}
+POST_VERBS = ["发布信息", "共发布信息", "全年推送", "累计发布", "发布各类信息", "推送内容", "共推送"]
+ACCOUNT_LEADS = ["共开设政务新媒体", "现有政务新媒体账号", "{a}所属政务新媒体共"]
+# information made in the year and its proactive part (the pre-2019 outline): only the
+# proactive part is POSTS_TOTAL
+PRODUCED = ["全年共制作政府信息", "本年度新产生政府信息", "{a}新生成政府信息", "共梳理本年度政府信息"]
+PROACTIVE_PART = ["主动公开政府信息", "主动公开", "属于主动公开的"]
+OTHER_PARTS = ["依申请公开的", "不予公开信息", "不主动公开信息", "部分公开信息"]
+# a total's parts by channel: each part is that channel's fact
+CHANNEL_PARTS = {
+    "POSTS_WEBSITE": ["政府网站发布", "门户网站公开", "在信息公开网发布", "网站公开"],
+    "POSTS_WECHAT": ["微信公众号推送", "政务微信发布", "公众号发布"],
+    "POSTS_WEIBO": ["官方微博发布", "微博发布"],
+    "POSTS_NEWMEDIA": ["政务新媒体发布", "抖音号发布", "新媒体平台发布"],
+}
+
+
+def _accounts(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
+    """Accounts per channel with their posts; only the posts are spans."""
+    text = ""
+    if rng.random() < 0.5:
+        text = rng.choice(ACCOUNT_LEADS).format(a=rng.choice(AGENCIES)) + f"{rng.randint(3, 90)}个，其中"
+    spans = []
+    for i, label in enumerate(rng.sample(list(ACCOUNT_CHANNELS), rng.randint(1, 3))):
+        if i:
+            text += rng.choice(["；", "，"])
+        accounts = rng.randint(1, 60)
+        text += f"{rng.choice(ACCOUNT_CHANNELS[label])}{accounts}个，"
+        clause, s, e = _mention(rng, label, (rng.choice(POST_VERBS), "条篇", ""),
+                                value=rng.randint(accounts, accounts * rng.choice([10, 50, 200])))
+        spans.append((len(text) + s, len(text) + e, label))
+        text += clause
+    return text, spans
+
+
+def _produced(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
+    """Information made in the year, then its proactive part (POSTS_TOTAL) and others."""
+    made = rng.randint(200, 9000)
+    text = rng.choice(PRODUCED).format(a=rng.choice(AGENCIES)) + f"{made}{rng.choice('条件')}"
+    text += rng.choice(["，其中", "。其中，", "，其中："])
+    clause, s, e = _mention(rng, "POSTS_TOTAL", (rng.choice(PROACTIVE_PART), "条件", ""),
+                            value=rng.randint(made // 5, made))
+    spans = [(len(text) + s, len(text) + e, "POSTS_TOTAL")]
+    text += clause
+    for part in rng.sample(OTHER_PARTS, rng.randint(0, 2)):
+        text += f"，{part}{rng.randint(0, 300)}{rng.choice('条件')}"
+    return text, spans
+
+
+def _channel_parts(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
+    """A total (POSTS_TOTAL) and its parts by channel: every number is a span."""
+    total = rng.randint(30, 12000)
+    text, s, e = _mention(rng, "POSTS_TOTAL", rng.choice(FACTS["POSTS_TOTAL"]), value=total)
+    spans = [(s, e, "POSTS_TOTAL")]
+    text += rng.choice(["，其中", "。其中，", "，其中：", "，"])
+    for i, label in enumerate(rng.sample(list(CHANNEL_PARTS), rng.randint(2, 3))):
+        if i:
+            text += rng.choice(["；", "，"])
+        clause, s, e = _mention(rng, label, (rng.choice(CHANNEL_PARTS[label]), "条篇", ""),
+                                value=rng.randint(1, max(1, total // 2)))
+        spans.append((len(text) + s, len(text) + e, label))
+        text += clause
+    return text, spans
 
 
 def _breakdown(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
@@ -193,8 +271,8 @@ def paragraphs(n: int, seed: int = 0) -> list[SynthDoc]:
             elif r < 0.75:
                 label = None
                 clause, s, e = _mention(rng, None, rng.choice(DISTRACTORS))
-            elif r < 0.85:  # a total and its parts: only the total is a fact
-                clause, parts = _breakdown(rng)
+            elif r < 0.85:  # a total and its parts, accounts and their posts, made and published
+                clause, parts = rng.choice([_breakdown, _breakdown, _accounts, _produced, _channel_parts])(rng)
                 base = len(text)
                 text += clause + rng.choice(["。", "；"])
                 spans += [(base + a, base + b, lab) for a, b, lab in parts]

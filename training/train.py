@@ -37,7 +37,7 @@ from training.corpus import REPORTS_DIR, GoldDoc, report_text, sections_of
 from training.evaluate import Metrics, evaluate_documents, match_statements
 
 # the version of the model this code trains: bump it with any change to its data or settings
-MODEL_VERSION = "0.3.0"
+MODEL_VERSION = "0.4.0"
 NerExample = tuple[str, list[tuple[int, int, str]]]
 CatExample = tuple[str, str]
 
@@ -46,7 +46,7 @@ CatExample = tuple[str, str]
 class TrainSettings:
     """How much of each data source, and how long to train."""
 
-    synthetic_paragraphs: int = 2500
+    synthetic_paragraphs: int = 1000
     synthetic_sections: int = 600
     negatives: int = 1500
     gold_repeat: int = 4
@@ -58,8 +58,8 @@ class TrainSettings:
     # default) or "ner" (a spaCy NER over windows)
     fact_tagger: str = "quantities"
     # chosen by benchmarks/tagger_selection.py (with synthetic_paragraphs)
-    tagger_C: float = 0.1
-    tagger_threshold: float = 0.7
+    tagger_C: float = 0.3
+    tagger_threshold: float = 0.6
 
 
 def _windowed(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: int | None = None,
@@ -141,12 +141,15 @@ def negative_examples(n: int, seed: int = 0) -> list[NerExample]:
 
 
 def build_examples(train_gold: list[GoldDoc], held_out: set[str], settings: TrainSettings,
-                   reports_dir: Path = REPORTS_DIR) -> tuple[list[NerExample], list[CatExample]]:
-    """All training examples for one model; nothing from the ``held_out`` documents."""
+                   reports_dir: Path = REPORTS_DIR, with_ner: bool = True
+                   ) -> tuple[list[NerExample], list[CatExample]]:
+    """All training examples for one model; nothing from the ``held_out`` documents.
+    ``with_ner=False``: the statement examples only (the NER windows stay empty)."""
     ner: list[NerExample] = []
     cat: list[CatExample] = []
-    for d in synth.paragraphs(settings.synthetic_paragraphs, settings.seed):
-        ner += _windowed(d.text, d.spans)
+    if with_ner:
+        for d in synth.paragraphs(settings.synthetic_paragraphs, settings.seed):
+            ner += _windowed(d.text, d.spans)
     for d in synth.problem_sections(settings.synthetic_sections, settings.seed):
         cat += _units_with_labels(d.text, 0, len(d.text), [(lab, s, e) for s, e, lab in d.statements])
     gold_ids = {d.doc_id for d in train_gold}
@@ -157,15 +160,16 @@ def build_examples(train_gold: list[GoldDoc], held_out: set[str], settings: Trai
             text = report_text(p.stem, reports_dir)
             if text:
                 n, c = silver_examples(text)
-                ner += n
+                ner += n if with_ner else []
                 cat += c
     for d in train_gold:
         if d.doc_id in held_out or not d.text:
             continue
         n, c = gold_examples(d)
-        ner += n * settings.gold_repeat
+        ner += n * settings.gold_repeat if with_ner else []
         cat += c * settings.gold_repeat
-    ner += negative_examples(settings.negatives, settings.seed)
+    if with_ner:
+        ner += negative_examples(settings.negatives, settings.seed)
     return ner, cat
 
 
@@ -251,12 +255,10 @@ def train_model(out_dir: str | Path, train_gold: list[GoldDoc], held_out: set[st
     settings = settings or TrainSettings()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    # the NER examples are built even for the quantity tagger: their shuffle sets the
-    # textcat's example order, so leaving them out would change the trained textcat
-    ner, cat = build_examples(train_gold, set(held_out), settings, reports_dir)
-    rng = random.Random(settings.seed)
-    rng.shuffle(ner)
-    rng.shuffle(cat)
+    ner, cat = build_examples(train_gold, set(held_out), settings, reports_dir,
+                              with_ner=settings.fact_tagger == "ner")
+    random.Random(settings.seed).shuffle(ner)
+    random.Random(settings.seed + 1).shuffle(cat)
     nlp = spacy.blank("zh")
     labels = load_labels().statements
     k_ner, k_cat = max(1, len(ner) // 20), max(1, len(cat) // 20)

@@ -56,6 +56,25 @@ MEASURES: dict[str, str] = {
 }
 _SENT_END = re.compile(r"[。；;！？!?\n]")
 _CLAUSE_END = re.compile(r"[，,。；;：:！？!?\n]")
+_HEADING_LINE = re.compile(r"\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d+[.．、]|第[一二三四五六七八九十]+)")
+
+
+def _unwrap(s: str) -> str:
+    """``s`` with the line breaks inside sentences removed: PDF text layers wrap lines
+    anywhere (政⏎府信息). A break after end punctuation, after a heading line (（二）…,
+    一、…) or before one stays."""
+    def heading(line: str) -> bool:  # （二）依申请公开情况 — not （一）主动公开情况。2024年，…
+        return bool(_HEADING_LINE.match(line)) and len(line.strip()) <= 25 and not re.search("[，,。；;]", line)
+
+    lines = s.split("\n")
+    out = [lines[0]]
+    for prev, line in zip(lines, lines[1:]):
+        if (prev.strip() and line.strip() and prev.rstrip()[-1] not in "。；;！？!?：:"
+                and not heading(prev) and not _HEADING_LINE.match(line)):
+            out[-1] = out[-1].rstrip() + line.lstrip()
+        else:
+            out.append(line)
+    return "\n".join(out)
 _SUBMITTED = re.compile(r"报送|上报|被采用|采用|采纳|刊发|刊登|报道|播出|转发至|录用")
 _OUTSIDE_MEDIA = re.compile(r"报纸|电视|电台|日报|时报|晚报|广播|新闻媒体|央视|媒体报道")
 _MULTI_YEAR = re.compile(r"以来|历年|自\d{4}\s*年")
@@ -84,11 +103,11 @@ class QContext:
     @classmethod
     def of(cls, text: str, q: Quantity) -> "QContext":
         lo = max(0, q.start - 80)
-        seg = text[lo:q.start]
+        seg = _unwrap(text[lo:q.start] + "\x00")[:-1]  # the sentinel: a wrap right before the number
         cut = [m.end() for m in _SENT_END.finditer(seg)]
         left = seg[cut[-1]:] if cut else seg
         cl = [m.end() for m in _CLAUSE_END.finditer(left)]
-        right = _SENT_END.split(text[q.end:q.end + 20], 1)[0]
+        right = _SENT_END.split(_unwrap(text[q.end:q.end + 24]), 1)[0][:20]
         return cls(q, left, right, left[cl[-1]:] if cl else left, text[max(0, q.start - 150):q.start])
 
 

@@ -18,15 +18,16 @@ def train(
     gold: Optional[List[Path]] = typer.Option(None, "--gold", help="gold JSONL files to train on "
                                               "(default: the corpus gold and annotations/gold)"),
     hold_out: Optional[List[str]] = typer.Option(None, "--hold-out", help="doc ids never trained on"),
-    cv: int = typer.Option(0, "--cv", help="also cross-validate with this many folds by document "
+    cv: int = typer.Option(0, "--cv", help="also cross-validate with this many folds (a body's reports together) "
                                            "and write the metrics to OUT/cv_metrics.json (spacy backend)"),
     fact_tagger: str = typer.Option("quantities", "--fact-tagger",
                                     help="spacy backend: quantities (candidate classifier) | ner (spaCy NER)"),
-    synthetic_paragraphs: int = typer.Option(2500, help="synthetic overview paragraphs (spacy backend; "
-                                                  "the transformer's data settings are in --config)"),
-    synthetic_sections: int = typer.Option(600, help="synthetic problems sections (spacy backend)"),
-    ner_steps: int = typer.Option(1500, help="NER training steps (--fact-tagger ner)"),
-    textcat_steps: int = typer.Option(1500, help="textcat training steps"),
+    synthetic_paragraphs: Optional[int] = typer.Option(None, help="synthetic overview paragraphs (spacy backend; "
+                                                       "default: TrainSettings; the transformer's data settings "
+                                                       "are in --config)"),
+    synthetic_sections: Optional[int] = typer.Option(None, help="synthetic problems sections (spacy backend)"),
+    ner_steps: Optional[int] = typer.Option(None, help="NER training steps (--fact-tagger ner)"),
+    textcat_steps: Optional[int] = typer.Option(None, help="textcat training steps"),
     base_model: Optional[Path] = typer.Option(None, "--base-model", help="transformer: a local Hugging Face "
                                               "model directory (default: models/e5-small-zh, made by "
                                               "`nianbao base-model build`)"),
@@ -63,13 +64,14 @@ def train(
         console.print(f"[red]unknown backend {backend!r}[/red]: spacy or transformer")
         raise typer.Exit(2)
     out = out or Path("models/narrative")
-    settings = TrainSettings(synthetic_paragraphs=synthetic_paragraphs, synthetic_sections=synthetic_sections,
-                             ner_steps=ner_steps, textcat_steps=textcat_steps, seed=seed, fact_tagger=fact_tagger)
+    given = {"synthetic_paragraphs": synthetic_paragraphs, "synthetic_sections": synthetic_sections,
+             "ner_steps": ner_steps, "textcat_steps": textcat_steps}
+    settings = TrainSettings(seed=seed, fact_tagger=fact_tagger, **{k: v for k, v in given.items() if v is not None})
     train_model(out, docs, held, settings)
     console.print(f"model written to {out}")
     if cv:
         metrics, _ = cross_validate([d for d in docs if d.doc_id not in held], cv, settings, out.parent / f".{out.name}-cv")
-        print(format_table(metrics, f"{cv}-fold cross-validation by document"))
+        print(format_table(metrics, f"{cv}-fold cross-validation, a body's reports kept together"))
         (out / "cv_metrics.json").write_text(json.dumps(metrics.to_dict(), ensure_ascii=False, indent=1),
                                              encoding="utf-8")
 
