@@ -29,8 +29,9 @@ DEFAULT_MODEL = MODELS_DIR / "narrative"
 BACKENDS = ("spacy", "rules", "transformer")
 WINDOW_LEFT, WINDOW_RIGHT = 30, 12
 _SENT_END = re.compile(r"[。；;！？!?\n]")
-# sections that are tables in 2019+ reports and prose before: numbers with a measure word only
-MEASURED_ONLY = ("proactive", "requests")
+# sections that are tables in 2019+ reports and prose before, and 六 (contacts, fees, codes):
+# numbers with a measure word only
+MEASURED_ONLY = ("proactive", "requests", "other")
 
 
 @dataclass(frozen=True)

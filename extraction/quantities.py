@@ -78,9 +78,9 @@ def features(text: str, q: Quantity) -> dict[str, float]:
             f["before:" + label] = 1.0
     for rank, (_, label) in enumerate(sorted(near)[:2]):
         f[f"near{rank}={label}"] = 1.0
-        f[f"near{rank}={label}&mw={q.measure}"] = 1.0  # 微博29个 (accounts) vs 微博…1992条 (posts)
+        f[f"near{rank}={label}&mw={q.measure}"] = 1.0  # 微博N个 (accounts) vs 微博…M条 (posts)
     nxt = _NEXT_COUNT.search(c.right)
-    if nxt:  # another count follows in the sentence: 41个，共发布信息3404条
+    if nxt:  # another count follows in the sentence: N个，发布信息M条
         f["next_mw=" + nxt.group(1)] = 1.0
     clause = c.clause[-16:]
     for i, ch in enumerate(clause):

@@ -12,13 +12,16 @@ from dataclasses import dataclass
 import cn2an
 
 MEASURE_WORDS = "条篇件次场期人名个份位项通起批场次家"
+# measure words of two characters, tried before the single ones (3200人次: the span is "3200人次")
+MEASURE_PAIRS = ("人次",)
+_MEASURE = "|".join(MEASURE_PAIRS) + f"|[{MEASURE_WORDS}]"
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 # a numeral: Arabic (with thousands commas or decimals, spaces between digits as some
 # PDFs print them) or a run of Chinese numeral characters
 NUMERAL = rf"(?:\d+(?:,\d{{3}})*(?:\.\d+)?|[{_CN_DIGITS}]+)"
 # what follows a numeral inside a span: 余/多, 万, a measure word (spaces allowed)
 _SPAN = re.compile(
-    rf"(?P<num>{NUMERAL})(?P<tail>[ \t]*(?:[余多]?[ \t]*万?[ \t]*[余多]?)[ \t]*(?P<mw>[{MEASURE_WORDS}])?)"
+    rf"(?P<num>{NUMERAL})(?P<tail>[ \t]*(?:[余多]?[ \t]*万?[ \t]*[余多]?)[ \t]*(?P<mw>{_MEASURE})?)"
 )
 # numerals that are never counts: dates, times, percentages, money, ordinals, versions
 _NOT_A_COUNT_AFTER = re.compile(r"[ \t]*(?:年|月|日|号|时|点|分|%|‰|元|万元|亿元|岁|倍|周年|个月|天|小时|km|公里|平方|亩|吨|千米|米)")

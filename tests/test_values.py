@@ -25,6 +25,8 @@ def one(text: str):
     ("关注不足200人", "200人", 200, "at_most"),
     ("受理申请0件", "0件", 0, "exact"),
     ("关注用户三万人", "三万人", 30000, "exact"),
+    ("电话咨询3200人次", "3200人次", 3200, "exact"),       # 人次 is one measure word
+    ("接待群众约 500 人次", "500 人次", 500, "approx"),
 ])
 def test_span_value_and_qualifier(text, span, value, qualifier):
     q = one(text)

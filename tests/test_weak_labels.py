@@ -113,3 +113,20 @@ def test_context_reads_through_pdf_line_wraps_but_not_past_headings():
     paras = "全年组织业务培训4次。\n（二）依申请公开情况\n共收到申请3件。"
     last = [q for q in find_quantities(paras)][-1]
     assert wl.QContext.of(paras, last).left == "共收到申请"
+
+
+@pytest.mark.parametrize("text, number, left, right", [
+    # a heading after a sentence end on the same line stays out
+    ("工作取得成效。（二）平台建设情况\n微信公众号共推送信息15条。", "15条", "微信公众号共推送信息", ""),
+    # an unnumbered heading stays out; a page number between two halves of a sentence goes
+    ("总体情况\n2024年，全年发布信息300条。", "300条", "2024年，全年发布信息", ""),
+    ("打造一流\n- 1 -\n营商环境，开展活动12 场。", "12 场", "打造一流营商环境，开展活动", ""),
+    # a wrap right after the number: the right side reads on
+    ("我局各部门共开设新媒体账号，其中微博29个\n，共发布信息1992条。", "29个", "我局各部门共开设新媒体账号，其中微博", "，共发布信息1992条"),
+    # a line that starts with a decimal is no numbered heading
+    ("全年发布信息\n1.2万条，其中微信\n3000条。", "3000条", "全年发布信息1.2万条，其中微信", ""),
+])
+def test_context_around_line_breaks(text, number, left, right):
+    q = next(q for q in find_quantities(text) if q.text == number)
+    c = wl.QContext.of(text, q)
+    assert (c.left, c.right) == (left, right)

@@ -11,6 +11,7 @@ knowledge of these reports, not copied from gold.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 
 import cn2an
@@ -35,7 +36,7 @@ FACTS: dict[str, list[tuple[str, str, str]]] = {
         ("网站共发布信息", "条", ""), ("在公开专栏发布", "条", "各类信息"),
         ("通过“{n}”网站对外发布信息", "条", ""), ("在{a}官网公开政府信息", "条件", ""),
         ("依托政府网站主动公开政府信息", "条", ""), ("门户网站刊发政务信息", "条", ""),
-        ("在{a}门户网站主动公开的", "条件", "政府信息中，"), ("{a}官网全年发布的", "条", "信息中，"),
+        ("在{a}门户网站主动公开的", "条件", "政府信息中"), ("{a}官网全年发布的", "条", "信息中"),
     ],
     "POSTS_WECHAT": [
         ("微信公众号年内推送消息", "条篇", ""), ("通过“{n}”微信公众号发布信息", "条篇", ""), ("共推文", "篇条", ""),
@@ -68,7 +69,8 @@ FACTS: dict[str, list[tuple[str, str, str]]] = {
         ("通过热线电话答复群众", "通个", ""), ("办理市长信箱", "件", ""), ("回复民心网留言", "件条", ""),
         ("办理12345热线转办件", "件", ""), ("市民热线共受理来电", "件个", ""), ("在线答复企业和群众咨询", "件条", ""),
         ("门户网站收到网民留言", "条件", ""), ("网站留言板收到群众留言", "条件", ""), ("接听群众咨询电话", "个次", ""),
-        ("便民服务平台受理群众咨询投诉", "件", ""), ("通过网上咨询答复群众", "人", "次"), ("热线电话解答群众咨询", "人", "次"),
+        ("12345便民服务平台受理群众咨询投诉", "件", ""), ("通过网上咨询答复群众", ["人次"], ""),
+        ("热线电话解答群众咨询", ["人次", "个"], ""),
     ],
     "OPEN_DAY_EVENTS": [
         ("开展政府开放日活动", "场次", ""), ("举办政府开放日", "场次期", ""), ("组织“政府开放日”活动", "场次", ""),
@@ -99,11 +101,11 @@ DISTRACTORS: list[tuple[str, str, str]] = [
     ("开设政务新媒体账号", "个", ""), ("建立工作微信群", "个", ""), ("政策法规、政策解读", "条", ""),
     ("办事指南及政策解读", "条", ""), ("办结", "件", ""), ("自然人申请", "件", ""), ("予以公开", "件", ""),
     ("结转下年度", "件", ""), ("受理信访", "件", ""), ("开展直播", "场", ""), ("制作宣传片", "个", ""),
-    ("培训干部", "人", "次"), ("政务服务事项", "项", ""), ("办件总量为", "件", ""), ("发放征求表", "份", ""),
+    ("培训干部", ["人次"], ""), ("政务服务事项", "项", ""), ("办件总量为", "件", ""), ("发放征求表", "份", ""),
     ("收集意见建议", "条", ""), ("聘请监督员", "名", ""), ("开展宣传活动", "次场", ""), ("推出节目", "期", ""),
     ("组织", "期", "《问政》节目"), ("受理信访事项", "起件", ""), ("抽检农产品", "批", "次"),
     ("注销政务新媒体", "个", ""), ("行政复议案件", "件", ""), ("涉及企业", "家", ""), ("公开财政预决算信息", "条", "，其中部门预算"),
-    ("窗口现场咨询", "人", "次"), ("大厅接待办事群众", "人", "次"), ("年度报告", "条", ""), ("公开指南", "条", ""),
+    ("窗口现场咨询", ["人次"], ""), ("大厅接待办事群众", ["人次"], ""), ("年度报告", "条", ""), ("公开指南", "条", ""),
     ("公开制度", "条", ""),
 ]
 HEADINGS = ["（一）主动公开情况。", "（二）依申请公开情况。", "（三）政府信息管理情况。", "（四）平台建设情况。",
@@ -137,6 +139,9 @@ def _numeral(rng: random.Random, label: str | None, value: int | None = None) ->
     return lead, f"{sp}{v}{sp}", v
 
 
+_LEAD_END = re.compile(r"(?:共|共计|累计|达|超过|逾|近|约|为|至)$")
+
+
 def _mention(rng: random.Random, label: str | None, tpl: tuple[str, str, str],
              value: int | None = None) -> tuple[str, int, int]:
     """A clause with one number (``value`` if given); returns (clause, span start, span end) within it."""
@@ -149,7 +154,7 @@ def _mention(rng: random.Random, label: str | None, tpl: tuple[str, str, str],
         mw = ""
         num = num if "万" in num else num + "万"
     after_q = rng.choice(["", "", "", "左右"]) if not tail and not lead else ""
-    lead = lead if lead not in before[-2:] else ""
+    lead = "" if _LEAD_END.search(before) or (lead and lead[0] in before) else lead  # one leading word
     clause = before + lead
     s = len(clause)
     span = num + tail + mw
@@ -191,17 +196,18 @@ CHANNEL_PARTS = {
 
 def _accounts(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
     """Accounts per channel with their posts; only the posts are spans."""
+    labels = rng.sample(list(ACCOUNT_CHANNELS), rng.randint(1, 3))
+    accounts = [rng.randint(1, 60) for _ in labels]
     text = ""
     if rng.random() < 0.5:
-        text = rng.choice(ACCOUNT_LEADS).format(a=rng.choice(AGENCIES)) + f"{rng.randint(3, 90)}个，其中"
+        text = rng.choice(ACCOUNT_LEADS).format(a=rng.choice(AGENCIES)) + f"{sum(accounts) + rng.randint(0, 20)}个，其中"
     spans = []
-    for i, label in enumerate(rng.sample(list(ACCOUNT_CHANNELS), rng.randint(1, 3))):
+    for i, (label, n) in enumerate(zip(labels, accounts)):
         if i:
             text += rng.choice(["；", "，"])
-        accounts = rng.randint(1, 60)
-        text += f"{rng.choice(ACCOUNT_CHANNELS[label])}{accounts}个，"
+        text += f"{rng.choice(ACCOUNT_CHANNELS[label])}{n}个，"
         clause, s, e = _mention(rng, label, (rng.choice(POST_VERBS), "条篇", ""),
-                                value=rng.randint(accounts, accounts * rng.choice([10, 50, 200])))
+                                value=rng.randint(n, n * rng.choice([10, 50, 200])))
         spans.append((len(text) + s, len(text) + e, label))
         text += clause
     return text, spans

@@ -46,7 +46,7 @@ CatExample = tuple[str, str]
 class TrainSettings:
     """How much of each data source, and how long to train."""
 
-    synthetic_paragraphs: int = 1000
+    synthetic_paragraphs: int = 2500
     synthetic_sections: int = 600
     negatives: int = 1500
     gold_repeat: int = 4
@@ -58,8 +58,8 @@ class TrainSettings:
     # default) or "ner" (a spaCy NER over windows)
     fact_tagger: str = "quantities"
     # chosen by benchmarks/tagger_selection.py (with synthetic_paragraphs)
-    tagger_C: float = 0.3
-    tagger_threshold: float = 0.6
+    tagger_C: float = 0.1
+    tagger_threshold: float = 0.65
 
 
 def _windowed(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: int | None = None,

@@ -48,33 +48,47 @@ MEASURES: dict[str, str] = {
     "POSTS_WEIBO": "条篇件个则", "POSTS_NEWMEDIA": "条篇件个则",
     "POLICY_INTERPRETATIONS": "条篇件个项次期份",
     "REQUESTS_RECEIVED": "件个条份",
-    "HOTLINE_CASES": "件个条次通起",
+    "HOTLINE_CASES": "件个条次通起人次",
     "OPEN_DAY_EVENTS": "场次期个",
-    "OPEN_DAY_PARTICIPANTS": "人名位",
+    "OPEN_DAY_PARTICIPANTS": "人名位人次",
     "TRAINING_SESSIONS": "次场期批",
     "FOLLOWERS": "人个名户位",
 }
 _SENT_END = re.compile(r"[。；;！？!?\n]")
 _CLAUSE_END = re.compile(r"[，,。；;：:！？!?\n]")
-_HEADING_LINE = re.compile(r"\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d+[.．、]|第[一二三四五六七八九十]+)")
+_HEADING_LINE = re.compile(r"\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d+[.．、](?!\d)|第[一二三四五六七八九十]+)")
+_PAGE_NUMBER = re.compile(r"\s*(?:[-—–]\s*)?\d{1,3}(?:\s*[-—–])?\s*|\s*第\s*\d+\s*页.*")
+_STOPS = "。；;！？!?：:"
+
+
+_HEADING_END = re.compile(r"(?:情况|概述|总述|问题|措施|打算|事项|计划|要点|说明|目标)[:：]?$")
+
+
+def _heading(line: str) -> bool:
+    """A heading: （二）依申请公开情况, 一、总体情况, or a short unnumbered one that ends like
+    a heading (总体情况) — not （一）主动公开情况。2024年，… (the tail after the last
+    sentence end counts)."""
+    tail = re.split(r"[。；;！？!?]", line)[-1].strip()
+    if not tail or re.search("[，,、]", tail):
+        return False
+    return (bool(_HEADING_LINE.match(tail)) and len(tail) <= 25) or (len(tail) <= 12 and bool(_HEADING_END.search(tail)))
 
 
 def _unwrap(s: str) -> str:
     """``s`` with the line breaks inside sentences removed: PDF text layers wrap lines
-    anywhere (政⏎府信息). A break after end punctuation, after a heading line (（二）…,
-    一、…) or before one stays."""
-    def heading(line: str) -> bool:  # （二）依申请公开情况 — not （一）主动公开情况。2024年，…
-        return bool(_HEADING_LINE.match(line)) and len(line.strip()) <= 25 and not re.search("[，,。；;]", line)
-
-    lines = s.split("\n")
+    anywhere (政⏎府信息). A break after end punctuation, after a heading (``_heading``)
+    or before a numbered one stays; page-number lines (- 3 -) are dropped."""
+    lines = [x for x in s.split("\n") if not _PAGE_NUMBER.fullmatch(x)]
     out = [lines[0]]
     for prev, line in zip(lines, lines[1:]):
-        if (prev.strip() and line.strip() and prev.rstrip()[-1] not in "。；;！？!?：:"
-                and not heading(prev) and not _HEADING_LINE.match(line)):
+        if (prev.strip() and line.strip() and prev.rstrip()[-1] not in _STOPS
+                and not _heading(prev) and not _HEADING_LINE.match(line)):
             out[-1] = out[-1].rstrip() + line.lstrip()
         else:
             out.append(line)
     return "\n".join(out)
+
+
 _SUBMITTED = re.compile(r"报送|上报|被采用|采用|采纳|刊发|刊登|报道|播出|转发至|录用")
 _OUTSIDE_MEDIA = re.compile(r"报纸|电视|电台|日报|时报|晚报|广播|新闻媒体|央视|媒体报道")
 _MULTI_YEAR = re.compile(r"以来|历年|自\d{4}\s*年")
@@ -102,13 +116,18 @@ class QContext:
 
     @classmethod
     def of(cls, text: str, q: Quantity) -> "QContext":
-        lo = max(0, q.start - 80)
-        seg = _unwrap(text[lo:q.start] + "\x00")[:-1]  # the sentinel: a wrap right before the number
+        """The context of ``q``, read through line wraps (``_unwrap``) from the start of
+        the line where it begins, so a heading is seen whole."""
+        lo = max(0, q.start - 200)
+        nl = text.rfind("\n", lo, max(lo, q.start - 150))
+        seg = _unwrap(text[nl + 1 if nl >= 0 else lo:q.start] + "\x00")[:-1]  # \x00: a wrap right before the number
+        before = seg[-150:]
+        seg = seg[-80:]
         cut = [m.end() for m in _SENT_END.finditer(seg)]
         left = seg[cut[-1]:] if cut else seg
         cl = [m.end() for m in _CLAUSE_END.finditer(left)]
-        right = _SENT_END.split(_unwrap(text[q.end:q.end + 24]), 1)[0][:20]
-        return cls(q, left, right, left[cl[-1]:] if cl else left, text[max(0, q.start - 150):q.start])
+        right = _SENT_END.split(_unwrap("\x00" + text[q.end:q.end + 30])[1:], 1)[0][:20]
+        return cls(q, left, right, left[cl[-1]:] if cl else left, before)
 
 
 def _nearest(pattern: str, s: str) -> int | None:
