@@ -50,9 +50,17 @@ class Backend(Protocol):
     def classify(self, units: list[Unit]) -> list[dict[str, float]]: ...
 
 
+# a number in a statistics table flattened to text (主动公开信息数 条 425 1516): after a
+# unit column (条 425) or after another number (425 1516), whitespace between — tables
+# are the table parser's, not prose
+_TABLE_CELL = re.compile(r"(?:^|[^\d\s])[ \t]*[条件个篇项次人份][ \t]+$|\d[ \t]+$")
+
+
 def is_candidate(q: Quantity) -> bool:
-    """A number worth a window: with a measure word, or a bare number of 2+ digits."""
-    return q.measure is not None or (len(q.text) >= 2 and q.text.isdigit() and len(q.text) <= 6)
+    """A number worth a window: with a measure word, a bare number of 2–6 digits, or one
+    in 万 (粉丝数达56万, 粉丝120余万)."""
+    return (q.measure is not None or (len(q.text) >= 2 and q.text.isdigit() and len(q.text) <= 6)
+            or q.text.rstrip().endswith("万"))
 
 
 def candidates(text: str, regs: list[tuple[str | None, int, int]]) -> list[Quantity]:
@@ -60,7 +68,7 @@ def candidates(text: str, regs: list[tuple[str | None, int, int]]) -> list[Quant
     ``MEASURED_ONLY`` sections only those with a measure word. Training and inference
     take their candidates from here, so the tagger sees at run time what it learned on."""
     return [q for name, s, e in regs for q in find_quantities(text, s, e, measured_only=name in MEASURED_ONLY)
-            if is_candidate(q)]
+            if is_candidate(q) and not _TABLE_CELL.search(text, max(0, q.start - 8), q.start)]
 
 
 def candidate_windows(text: str, start: int = 0, end: int | None = None,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import cn2an
 
-MEASURE_WORDS = "条篇件次场期人名个份位项通起批场次家"
+MEASURE_WORDS = "条篇件次场期人名个份位项通起批场次家封"
 # measure words of two characters, tried before the single ones (3200人次: the span is "3200人次")
 MEASURE_PAIRS = ("人次",)
 _MEASURE = "|".join(MEASURE_PAIRS) + f"|[{MEASURE_WORDS}]"

@@ -94,7 +94,7 @@ def test_no_synthetic_phrase_is_copied_from_gold_reports():
     pieces = [p for tpls in [*synth.FACTS.values(), synth.DISTRACTORS] for before, _, after in tpls
               for p in re.split(r"\{\w\}", before) + [after]]
     lists = [synth.HEADINGS, synth.FILLERS, synth.UNITS, synth.CATEGORIES, synth.POST_VERBS, synth.ACCOUNT_LEADS,
-             synth.PRODUCED, synth.PROACTIVE_PART, synth.OTHER_PARTS, *synth.ACCOUNT_CHANNELS.values(),
+             synth.PRODUCED, synth.PROACTIVE_PART, synth.TOPICS, synth.OTHER_PARTS, *synth.ACCOUNT_CHANNELS.values(),
              *synth.CHANNEL_PARTS.values()]
     pieces += [p for t in lists for x in t for p in re.split(r"\{\w\}", x)]
     copied = sorted({p for p in (x.strip("，。、“”") for x in pieces)

@@ -59,7 +59,7 @@ class TrainSettings:
     fact_tagger: str = "quantities"
     # chosen by benchmarks/tagger_selection.py (with synthetic_paragraphs)
     tagger_C: float = 0.1
-    tagger_threshold: float = 0.65
+    tagger_threshold: float = 0.6
 
 
 def _windowed(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: int | None = None,

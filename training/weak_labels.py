@@ -48,7 +48,7 @@ MEASURES: dict[str, str] = {
     "POSTS_WEIBO": "条篇件个则", "POSTS_NEWMEDIA": "条篇件个则",
     "POLICY_INTERPRETATIONS": "条篇件个项次期份",
     "REQUESTS_RECEIVED": "件个条份",
-    "HOTLINE_CASES": "件个条次通起人次",
+    "HOTLINE_CASES": "件个条次通起人次封",
     "OPEN_DAY_EVENTS": "场次期个",
     "OPEN_DAY_PARTICIPANTS": "人名位人次",
     "TRAINING_SESSIONS": "次场期批",
