@@ -23,6 +23,9 @@ def labels_of(text):
     ("办理12345热线567件。", [("567件", "HOTLINE_CASES")]),
     ("向上级报送信息30条。", [("30条", "O")]),
     ("制发文件13件。", [("13件", "O")]),
+    # 人次 is a hotline measure word; 人 alone is not
+    ("办理12345热线12人次。", [("12人次", "HOTLINE_CASES")]),
+    ("办理12345热线12人。", [("12人", "O")]),
 ])
 def test_guideline_examples(text, expected):
     assert [x for x in labels_of(text) if x[0] != "12345"] == expected

@@ -43,17 +43,19 @@ DISTRACTORS = (r"文件|事项|处罚|许可|强制|案件|会议|汇报|研究|
                r"自然人|法人|办结|答复|结转|予以公开|不予公开|无法提供|不予处理|其他处理|复议|诉讼|访|"
                r"动态|指南|法规|公告|公示|人事|预算|决算|规划|计划|采购|招标|标准|价格|名单|清单|目录条目|"
                r"清理|删除|撤销|制作|获取")
-MEASURES: dict[str, str] = {
-    "POSTS_TOTAL": "条篇件个则", "POSTS_WEBSITE": "条篇件个则", "POSTS_WECHAT": "条篇件个则",
-    "POSTS_WEIBO": "条篇件个则", "POSTS_NEWMEDIA": "条篇件个则",
-    "POLICY_INTERPRETATIONS": "条篇件个项次期份",
-    "REQUESTS_RECEIVED": "件个条份",
-    "HOTLINE_CASES": "件个条次通起人次封",
-    "OPEN_DAY_EVENTS": "场次期个",
-    "OPEN_DAY_PARTICIPANTS": "人名位人次",
-    "TRAINING_SESSIONS": "次场期批",
-    "FOLLOWERS": "人个名户位",
-}
+# the measure words each label takes: one character each, and 人次 (a word, not 人 + 次:
+# a membership test on a string of them would let 人 through wherever 人次 is allowed)
+MEASURES: dict[str, frozenset[str]] = {label: frozenset(chars) | frozenset(words) for label, (chars, words) in {
+    "POSTS_TOTAL": ("条篇件个则", ()), "POSTS_WEBSITE": ("条篇件个则", ()), "POSTS_WECHAT": ("条篇件个则", ()),
+    "POSTS_WEIBO": ("条篇件个则", ()), "POSTS_NEWMEDIA": ("条篇件个则", ()),
+    "POLICY_INTERPRETATIONS": ("条篇件个项次期份", ()),
+    "REQUESTS_RECEIVED": ("件个条份", ()),
+    "HOTLINE_CASES": ("件个条次通起封", ("人次",)),
+    "OPEN_DAY_EVENTS": ("场次期个", ()),
+    "OPEN_DAY_PARTICIPANTS": ("人名位", ("人次",)),
+    "TRAINING_SESSIONS": ("次场期批", ()),
+    "FOLLOWERS": ("人个名户位", ()),
+}.items()}
 _SENT_END = re.compile(r"[。；;！？!?\n]")
 _CLAUSE_END = re.compile(r"[，,。；;：:！？!?\n]")
 _HEADING_LINE = re.compile(r"\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d+[.．、](?!\d)|第[一二三四五六七八九十]+)")
