@@ -59,13 +59,12 @@ def main() -> None:
         table = format_table(m, f"{name} on the challenge set ({'+'.join(splits)}: {len(docs)} paragraphs, "
                                 f"{sum(len(d.facts) for d in docs)} facts)")
         print(table.split("\nstatements")[0])  # no statements in the set: facts only
-        if args.errors and name == "spacy":
-            for d in docs:
-                g = {(f.label, norm_value(f.value)) for f in d.facts}
+        if args.errors and name == "spacy":  # the evaluation's own missed and extra (label, value) pairs
+            for d, r in zip(docs, m.documents):
                 p = {(f.label, norm_value(f.value)): f for f in pred[d.doc_id].facts}
-                for k in sorted(g - set(p), key=str):
+                for k in r.missed_facts:
                     print(f"  miss {d.doc_id} {k} | {d.text[:90]}")
-                for k in sorted(set(p) - g, key=str):
+                for k in r.extra_facts:
                     print(f"  fp   {d.doc_id} {k} {p[k].text!r} {p[k].confidence} | {d.text[:90]}")
     if args.out:
         args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
