@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import cn2an
 
-MEASURE_WORDS = "条篇件次场期人名个份位项通起批场次家封"
+MEASURE_WORDS = "条篇件次场期人名个份位项通起批场次家封户"
 # measure words of two characters, tried before the single ones (3200人次: the span is "3200人次")
 MEASURE_PAIRS = ("人次",)
 _MEASURE = "|".join(MEASURE_PAIRS) + f"|[{MEASURE_WORDS}]"
@@ -25,6 +25,12 @@ _SPAN = re.compile(
 )
 # numerals that are never counts: dates, times, percentages, money, ordinals, versions
 _NOT_A_COUNT_AFTER = re.compile(r"[ \t]*(?:年|月|日|号|时|点|分|%|‰|元|万元|亿元|岁|倍|周年|个月|天|小时|km|公里|平方|亩|吨|千米|米)")
+# a measure word that is part of a unit of time or a rate (5.2个工作日, 3个百分点): no count
+_NOT_A_COUNT_AFTER_MW = re.compile(r"[ \t]*(?:工作日|月|小时|星期|季度|百分点|学时|课时)")
+# a lone 一/两 with an event measure word is a count (专题学习两次, 举办一期); not in words
+# and slogans (一次性告知, 最多跑一次, 一次办好)
+_ONE_TWO_EVENTS = re.compile(r"[一两][次场期]")
+_ONE_TWO_NOT_AFTER = re.compile(r"[ \t]*(?:性|办|到位|告知|跑|审批|成功|通过|次)")
 _ORDINAL_BEFORE = re.compile(r"(?:第|〔|\[|No\.?|NO\.?)[ \t]*$")
 _CN_ONLY = re.compile(rf"[{_CN_DIGITS}]+")
 _BARE_TAIL = re.compile(r"[ \t]*[余多万]+")
@@ -118,13 +124,20 @@ def find_quantities(text: str, start: int = 0, end: int | None = None, values: b
             tail = _BARE_TAIL.match(text, e, m.end())
             e = tail.end() if tail else e
         if _CN_ONLY.fullmatch(num):
-            if not mw or (len(num) == 1 and num in "一两"):
-                continue  # 一些 / 一次性 / 十分: words, not counts
+            if not mw:
+                continue  # 一些 / 十分: words, not counts
+            if len(num) == 1 and num in "一两" and not (
+                    _ONE_TWO_EVENTS.fullmatch(text, m.start(), m.end())
+                    and not _ONE_TWO_NOT_AFTER.match(text, m.end())
+                    and not (m.start() > 0 and text[m.start() - 1] in "跑每逐同统唯万")):
+                continue  # 一个 / 一次性 / 两个维护: words, not counts
             if m.start() > 0 and text[m.start() - 1] in _CN_DIGITS + "第":
                 continue
         if _NOT_A_COUNT_AFTER.match(text, m.start("num") + len(num)) and not mw:
             continue
         if _ORDINAL_BEFORE.search(text[max(0, s - 4):s]):
+            continue
+        if mw == "个" and _NOT_A_COUNT_AFTER_MW.match(text, m.end()):
             continue
         if not mw and m.start() > 0 and (text[m.start() - 1].isdigit() or text[m.start() - 1] in ".-/"):
             continue

@@ -23,6 +23,36 @@ def test_build_examples_from_synthetic_only():
     assert {label for _, label in cat} == {"PROBLEM", "REMEDY", "OTHER"}
 
 
+def test_synthetic_spans_are_candidates_and_shapes_follow_the_guideline():
+    """Every synthetic span is a number the candidate finder sees (else the tagger never
+    learns it); counts given only by kinds are spans, kinds under a stated total are not;
+    open-day events and participants are both spans."""
+    import random
+
+    from extraction.values import find_quantities
+
+    for d in synth.paragraphs(300, seed=3):
+        found = {(q.start, q.end) for q in find_quantities(d.text)}
+        for s, e, label in d.spans:
+            assert (s, e) in found, (d.text[s:e], label, d.text)
+    rng = random.Random(0)
+    seen = set()
+    for _ in range(200):
+        text, spans = synth._kinds(rng)
+        labels = [lab for _, _, lab in spans]
+        numbers = find_quantities(text)
+        kinds = sum(text.count(k) for k in synth.INTERPRETATION_FORMS + synth.REQUEST_WAYS)
+        if "政府信息公开申请" in text:  # requests with their total: only the total
+            assert labels == ["REQUESTS_RECEIVED"] and len(numbers) > 1
+            seen.add("total")
+        else:
+            assert len(spans) == kinds and len(set(labels)) == 1
+            seen.add(labels[0])
+        text, spans = synth._open_day(rng)
+        assert [lab for _, _, lab in spans] == ["OPEN_DAY_EVENTS", "OPEN_DAY_PARTICIPANTS"]
+    assert seen == {"total", "REQUESTS_RECEIVED", "POLICY_INTERPRETATIONS"}
+
+
 def test_folds_are_fixed_and_disjoint():
     ids = [f"d{i}" for i in range(10)]
     assert folds(ids, 2, {"d1": "g", "d2": "g", "d3": "g"})[0][:3] == ["d1", "d2", "d3"]

@@ -38,6 +38,18 @@ def test_dates_percentages_money_and_words_are_not_counts():
     assert find_quantities(text) == []
 
 
+@pytest.mark.parametrize("text, spans", [
+    ("组织专题学习两次，举办培训班一期", ["两次", "一期"]),  # a lone 一/两 with 次/场/期 is a count
+    ("开展两场培训", ["两场"]),
+    ("实行一次性告知，推进最多跑一次改革，做到一次办好，一个窗口", []),  # words and slogans
+    ("每一期都按时推送，同一次会议", []),
+    ("平均办理时限5.2个工作日，提高3个百分点，用时2个月", []),  # time and rates, not counts
+    ("开设账号5个", ["5个"]),
+])
+def test_lone_one_two_and_units_of_time(text, spans):
+    assert [q.text for q in find_quantities(text)] == spans
+
+
 def test_issues_and_posts_are_two_candidates():
     qs = find_quantities("微信公众号发布132期448篇文章")
     assert [(q.text, q.measure) for q in qs] == [("132期", "期"), ("448篇", "篇")]

@@ -65,7 +65,8 @@ FACTS: dict[str, list[tuple[str, str, str]]] = {
     "REQUESTS_RECEIVED": [
         ("共收到政府信息公开申请", "件", ""), ("全年受理政府信息公开申请", "件个", ""), ("本年度新收政府信息公开申请", "件", ""),
         ("共收到和处理政府信息公开申请", "件", ""), ("{a}共收到", "件", "申请"), ("收到公开申请合计", "件", ""),
-        ("受理信息公开申请", "件", ""),
+        ("受理信息公开申请", "件", ""), ("共受理依申请公开", "件", ""), ("本年度受理依申请公开", "件", "，其中"),
+        ("新收依申请公开", "件", ""), ("{a}收到依申请公开事项", "件", ""),
     ],
     "HOTLINE_CASES": [
         ("办理12345热线", "件个", ""), ("办理书记信箱", "件", ""), ("回复网上问政", "个件条", ""), ("办理县长信箱来信", "件封", ""),
@@ -74,7 +75,8 @@ FACTS: dict[str, list[tuple[str, str, str]]] = {
         ("办理12345热线转办件", "件", ""), ("市民热线共受理来电", "件个", ""), ("在线答复企业和群众咨询", "件条", ""),
         ("门户网站收到网民留言", "条件", ""), ("网站留言板收到群众留言", "条件", ""), ("接听群众咨询电话", "个次", ""),
         ("12345便民服务平台受理群众咨询投诉", "件", ""), ("通过网上咨询答复群众", ["人次"], ""),
-        ("热线电话解答群众咨询", ["人次", "个"], ""),
+        ("热线电话解答群众咨询", ["人次", "个"], ""), ("通过书记信箱、县长信箱受理群众来信", "件封", ""),
+        ("办理领导信箱来信", "件封", ""), ("答复群众网上留言", "条件", "，均按时办结"),
     ],
     "OPEN_DAY_EVENTS": [
         ("开展政府开放日活动", "场次", ""), ("举办政府开放日", "场次期", ""), ("组织“政府开放日”活动", "场次", ""),
@@ -84,8 +86,8 @@ FACTS: dict[str, list[tuple[str, str, str]]] = {
         ("举办政府开放日活动，邀请", "名位", "群众代表参加"), ("在开放日活动中，共有", "名人", "市民参加"),
         ("开放日活动邀请", "名位", "服务对象代表、媒体代表"), ("政府开放日吸引", "人名", "参与"),
         ("开放日当天共接待参观群众", ["人", "名", "人次"], ""), ("共计", ["人", "人次"], "参加了政府开放日活动"),
-        ("举办开放日活动{k}场，吸引", ["人次", "人"], "走进机关"),
         ("政府开放日活动中，", "名", "市民代表走进机关"), ("参加开放日的群众达", "人", ""),
+        ("开放日期间，共吸引", ["人次"], "走进政府"),
     ],
     "TRAINING_SESSIONS": [
         ("组织业务培训", "次场期", ""), ("举办政务公开专题培训", "次场期", ""), ("开展业务培训", "次", ""),
@@ -94,6 +96,7 @@ FACTS: dict[str, list[tuple[str, str, str]]] = {
     "FOLLOWERS": [
         ("累计关注人数上升至", "人", ""), ("粉丝数达", "人万", ""), ("关注用户达", "人", ""), ("订阅用户", "人户", ""),
         ("只有", "人", "关注"), ("现有关注者", "人", ""), ("客户端注册用户达", "人个", ""),
+        ("粉丝量增至", "万人", ""), ("粉丝", "万", ""), ("关注人数突破", "万", ""),
     ],
 }
 # negative cases: no span (phrase before, measure words, phrase after)
@@ -112,6 +115,11 @@ DISTRACTORS: list[tuple[str, str, str]] = [
     ("注销政务新媒体", "个", ""), ("行政复议案件", "件", ""), ("涉及企业", "家", ""), ("公开财政预决算信息", "条", "，其中部门预算"),
     ("窗口现场咨询", ["人次"], ""), ("大厅接待办事群众", ["人次"], ""), ("年度报告", "条", ""), ("公开指南", "条", ""),
     ("公开制度", "条", ""), ("公开{t}等信息共", "条", ""), ("其中{t}类信息", "条件", ""),
+    # applications for permits and services at a service hall are no disclosure requests
+    ("政务服务大厅共受理申请", "件", ""), ("窗口受理行政许可申请", "件", ""), ("全年受理各类办事申请", "件", ""),
+    ("网上办事平台受理申请", "件", ""), ("受理审批服务事项申请", "件", ""),
+    # viewers of a live broadcast are not open-day participants
+    ("同步开展网络直播，线上观看", ["人次"], ""), ("直播累计观看", ["人次"], ""),
 ]
 # content areas a channel's count may name before 等信息 (they do not make it a category count)
 TOPICS = ["涉农补贴", "项目资金", "惠民政策", "招生入学", "学生资助", "土地征收", "规划许可", "税收政策", "纳税服务",
@@ -132,13 +140,19 @@ class SynthDoc:
 
 def _numeral(rng: random.Random, label: str | None, value: int | None = None) -> tuple[str, str, int]:
     """(leading word outside the span, numeral text inside it, value); ``value`` fixes it."""
-    big = label in ("POSTS_TOTAL", "POSTS_WEBSITE", "POSTS_NEWMEDIA", "FOLLOWERS", "POSTS_WECHAT")
+    big = label in ("POSTS_TOTAL", "POSTS_WEBSITE", "POSTS_NEWMEDIA", "FOLLOWERS", "POSTS_WECHAT", "HOTLINE_CASES",
+                    "OPEN_DAY_PARTICIPANTS")
     v = value if value is not None else rng.choice([rng.randint(0, 9), rng.randint(10, 99), rng.randint(100, 999),
                                                     rng.randint(1000, 20000) if big else rng.randint(10, 60)])
     lead = rng.choice(["", "", "", "共", "近", "约", "超过", "逾", "累计", "达", "共计"])
     style = rng.random()
     if style < 0.12 and 0 < v < 100:
+        if v == 2 and rng.random() < 0.6:
+            return lead, "两", v
         return lead, cn2an.an2cn(v).replace("一十", "十") if v < 20 else cn2an.an2cn(v), v
+    if style < 0.16 and 1000 <= v < 10000 and value is None:  # 三千余人次, 两千
+        k = v // 1000
+        return lead, ("两" if k == 2 else cn2an.an2cn(k)) + "千", k * 1000
     if style < 0.2 and big and v >= 1000:
         w = round(v / 10000, 1)
         if w > 0:
@@ -147,7 +161,7 @@ def _numeral(rng: random.Random, label: str | None, value: int | None = None) ->
     return lead, f"{sp}{v}{sp}", v
 
 
-_LEAD_END = re.compile(r"(?:共|共计|累计|达|超过|逾|近|约|为|至)$")
+_LEAD_END = re.compile(r"(?:共|共计|累计|达|超过|逾|近|约|为|至|突破)$")
 
 
 def _mention(rng: random.Random, label: str | None, tpl: tuple[str, str, str],
@@ -156,12 +170,17 @@ def _mention(rng: random.Random, label: str | None, tpl: tuple[str, str, str],
     before, measures, after = tpl
     before = before.format(a=rng.choice(AGENCIES), n=rng.choice(NAMES), k=rng.randint(2, 40),
                            t="、".join(rng.sample(TOPICS, rng.randint(1, 3))))
-    lead, num, _ = _numeral(rng, label, value)
+    lead, num, v = _numeral(rng, label, value)
     mw = rng.choice(measures) if rng.random() > 0.04 else ""
-    tail = rng.choice(["", "", "", "余", "多"]) if not lead and mw and num.strip().isdigit() and int(num) >= 10 else ""
-    if mw == "万":  # 粉丝数达1.2万
-        mw = ""
-        num = num if "万" in num else num + "万"
+    if not mw and not re.search(r"\d", num) or num in ("一", "两") and mw not in ("次", "场", "期"):
+        num = str(v)  # as the candidate finder reads them: 七十四 needs its measure word, 两 one of 次场期
+    tail = rng.choice(["", "", "", "余", "多"]) if not lead and mw and (
+        num.strip().isdigit() and int(num) >= 10 or num.endswith(("千", "百"))) else ""
+    if mw == "万":  # 粉丝数达1.2万, 粉丝120余万
+        mw, tail = "", ""
+        num = num if re.search(r"\d", num) else str(v)  # 三万 alone is no candidate (千万 is a word)
+        big_n = not lead and num.strip().isdigit() and int(num) >= 10
+        num = num if "万" in num else num.strip() + rng.choice(["万", "万", "余万"] if big_n else ["万"])
     after_q = rng.choice(["", "", "", "左右"]) if not tail and not lead else ""
     lead = "" if _LEAD_END.search(before) or (lead and lead[0] in before) else lead  # one leading word
     clause = before + lead
@@ -177,7 +196,8 @@ def _mention(rng: random.Random, label: str | None, tpl: tuple[str, str, str],
 # parts of a total that are not facts themselves (guideline: a breakdown, a share of a
 # total, content categories)
 UNITS = ["市直各部门", "各乡镇（街道）", "区直单位", "各县（市、区）", "本级机关", "下属单位", "各职能科室", "各街道"]
-CATEGORIES = ["机构职能类", "政策法规类", "规划计划类", "财政资金类", "民生保障类", "人事任免类", "行政执法类", "工作动态类"]
+CATEGORIES = ["机构职能类", "政策法规类", "规划计划类", "财政资金类", "民生保障类", "人事任免类", "行政执法类", "工作动态类",
+              "其他类", "其他方面"]
 
 
 # a channel's accounts and what they published: "微博N个，发布信息M条" — N counts
@@ -244,12 +264,60 @@ def _channel_parts(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]
     text += rng.choice(["，其中", "。其中，", "，其中：", "，"])
     for i, label in enumerate(rng.sample(list(CHANNEL_PARTS), rng.randint(2, 3))):
         if i:
-            text += rng.choice(["；", "，"])
+            text += rng.choice(["；", "，", "、", "、"])
         clause, s, e = _mention(rng, label, (rng.choice(CHANNEL_PARTS[label]), "条篇", ""),
                                 value=rng.randint(1, max(1, total // 2)))
         spans.append((len(text) + s, len(text) + e, label))
         text += clause
     return text, spans
+
+
+# a count given only by its kinds (labels.md: a channel's count only in parts, each part a
+# span; interpretations wherever stated); with its total stated, the kinds are no spans
+# (except interpretations)
+INTERPRETATION_FORMS = ["文字解读", "图文解读", "图解", "动漫解读", "视频解读", "专家解读", "H5解读", "一图读懂",
+                        "新闻发布会解读", "音频解读"]
+REQUEST_WAYS = ["当面申请", "网络申请", "信函申请", "电子邮件申请", "传真申请", "网上申请", "现场申请"]
+
+
+def _kinds(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
+    """Interpretations by form (every one a span), or requests by the way they came
+    (spans when no total is stated, else only the total)."""
+    spans: list[tuple[int, int, str]] = []
+    if rng.random() < 0.5:
+        label, kinds, mws, total = "POLICY_INTERPRETATIONS", INTERPRETATION_FORMS, "篇个条期", None
+        text = rng.choice(["全年发布", "{a}共制作", "推出", "围绕重要政策发布", ""]).format(a=rng.choice(AGENCIES))
+    else:
+        label, kinds, mws = "REQUESTS_RECEIVED", REQUEST_WAYS, "件"
+        total = rng.random() < 0.5
+        text = rng.choice(["全年收到", "{a}共受理", "本年度收到", "新收"]).format(a=rng.choice(AGENCIES))
+        if total:
+            clause, s, e = _mention(rng, label, ("政府信息公开申请", "件", ""))
+            spans.append((len(text) + s, len(text) + e, label))
+            text += clause + rng.choice(["，其中", "。其中，", "，其中："])
+    for i, kind in enumerate(rng.sample(kinds, rng.randint(2, 3))):
+        if i:
+            text += rng.choice(["、", "，", "；"])
+        clause, s, e = _mention(rng, label, (kind, mws, ""), value=rng.randint(0, 60))
+        if not total:
+            spans.append((len(text) + s, len(text) + e, label))
+        text += clause
+    return text, spans
+
+
+OPEN_DAY_EVENT = ["举办政府开放日活动", "开展开放日主题活动", "组织开放日活动", "全年举办开放日"]
+OPEN_DAY_PEOPLE = [("", ["人次"], "参与"), ("累计接待参观群众", ["人次", "人"], ""), ("吸引", ["人次", "人"], "走进机关"),
+                   ("邀请群众代表", ["名", "人"], "参加"), ("共有", ["名", "人", "人次"], "市民参与")]
+
+
+def _open_day(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
+    """Open-day events and their participants in one sentence: both are spans."""
+    text, s, e = _mention(rng, "OPEN_DAY_EVENTS", (rng.choice(OPEN_DAY_EVENT), "场次期", ""))
+    spans = [(s, e, "OPEN_DAY_EVENTS")]
+    text += "，"
+    clause, s, e = _mention(rng, "OPEN_DAY_PARTICIPANTS", rng.choice(OPEN_DAY_PEOPLE))
+    spans.append((len(text) + s, len(text) + e, "OPEN_DAY_PARTICIPANTS"))
+    return text + clause, spans
 
 
 def _breakdown(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
@@ -287,7 +355,7 @@ def paragraphs(n: int, seed: int = 0) -> list[SynthDoc]:
                 label = None
                 clause, s, e = _mention(rng, None, rng.choice(DISTRACTORS))
             elif r < 0.85:  # a total and its parts, accounts and their posts, made and published
-                clause, parts = rng.choice([_breakdown, _breakdown, _accounts, _produced, _channel_parts])(rng)
+                clause, parts = rng.choice([_breakdown, _breakdown, _accounts, _produced, _channel_parts, _kinds, _open_day])(rng)
                 base = len(text)
                 text += clause + rng.choice(["。", "；"])
                 spans += [(base + a, base + b, lab) for a, b, lab in parts]

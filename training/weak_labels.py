@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from extraction.statements import Unit
-from extraction.values import Quantity
+from extraction.values import MEASURE_PAIRS, MEASURE_WORDS, NUMERAL, Quantity
 
 # --- lexicons (guideline wording and domain knowledge) ---------------------------------
 CHANNEL_KEYWORDS: dict[str, str] = {
@@ -38,7 +38,7 @@ LABEL_KEYWORDS: dict[str, str] = {
     "FOLLOWERS": r"关注|粉丝|订阅|用户",
 }
 # nouns that name other things counted in these reports: nearer than a label word, they win
-DISTRACTORS = (r"文件|事项|处罚|许可|强制|案件|会议|汇报|研究|检查|通报|工作群|群|账号|征求表|意见|建议|提案|"
+DISTRACTORS = (r"文件|事项|处罚|许可|强制|案件|会议|汇报|研究|检查|通报|工作群|群(?!众)|账号|征求表|意见|建议|提案|"
                r"办件|材料|批次|资金|项目|单位|部门|机构|企业|人员|干部|宣传片|直播|节目|视频|宣传活动|"
                r"自然人|法人|办结|答复|结转|予以公开|不予公开|无法提供|不予处理|其他处理|复议|诉讼|访|"
                r"动态|指南|法规|公告|公示|人事|预算|决算|规划|计划|采购|招标|标准|价格|名单|清单|目录条目|"
@@ -115,6 +115,7 @@ class QContext:
     right: str   # the sentence after the span (at most 20 chars)
     clause: str  # the clause before the number (since the last comma)
     before: str  # the 150 chars before the number, across sentences
+    next: str = ""  # the character right after the span, spaces skipped (right stops before a sentence end)
 
     @classmethod
     def of(cls, text: str, q: Quantity) -> "QContext":
@@ -129,7 +130,8 @@ class QContext:
         left = seg[cut[-1]:] if cut else seg
         cl = [m.end() for m in _CLAUSE_END.finditer(left)]
         right = _SENT_END.split(_unwrap("\x00" + text[q.end:q.end + 30])[1:], 1)[0][:20]
-        return cls(q, left, right, left[cl[-1]:] if cl else left, before)
+        nxt = text[q.end:q.end + 4].lstrip(" \t")[:1]
+        return cls(q, left, right, left[cl[-1]:] if cl else left, before, nxt)
 
 
 def _nearest(pattern: str, s: str) -> int | None:
@@ -149,16 +151,14 @@ def _keyword_lf(label: str, pattern: str) -> QLF:
         mw = c.q.measure
         if mw is not None and mw not in MEASURES[label]:
             return None
-        if mw is None and not re.match(r"[，,。；;、]", c.right):
-            return None
+        if mw is None and not re.match(r"[，,。；;、！？!?]", c.next or c.right):
+            return None  # a bare number needs punctuation after it
         if label == "FOLLOWERS":
             return label if re.search(pattern, c.left[-12:] + c.right[:6]) else None
         if label == "REQUESTS_RECEIVED":
             near = re.search(pattern, c.clause) or re.match(r"\s*(?:的)?(?:政府信息公开)?申请", c.right)
             ok = near and _REQUEST_VERB.search(c.left + c.right[:4]) and _REQUEST_TOPIC.search(c.before + c.right[:8])
             return label if ok and not _REQUEST_PART.search(c.clause) else None
-        if label == "OPEN_DAY_PARTICIPANTS":
-            return label if re.search(pattern, c.left) and not re.search(r"次|场", mw or "") else None
         return label if re.search(pattern, c.left) else None
     lf.__name__ = f"kw_{label.lower()}"
     return lf
@@ -181,9 +181,20 @@ def neg_multi_year(c: QContext) -> str | None:
     return None
 
 
+_COUNTED = re.compile(rf"{NUMERAL}\s*[余多]?\s*万?\s*(?:{'|'.join(MEASURE_PAIRS)}|[{MEASURE_WORDS}])")
+
+
+def _own_phrase(clause: str) -> str:
+    """The words that name this number in a list of counts (文字解读18篇、图解11个: 图解):
+    the clause after the previous count, without the list's comma."""
+    return _COUNTED.split(clause)[-1].lstrip("、，, ")
+
+
 def neg_mixed_policy(c: QContext) -> str | None:
-    """A count mixing interpretations with other kinds (政策法规、政策解读20条)."""
-    return "O" if _MIXED_POLICY.search(c.clause) and re.search("解读", c.clause) else None
+    """A count mixing interpretations with other kinds (政策法规、政策解读20条); not an item
+    of a list of interpretation forms that each have their count (文字解读18篇、图解11个)."""
+    own = _own_phrase(c.clause)
+    return "O" if _MIXED_POLICY.search(own) and re.search("解读", own) else None
 
 
 def neg_part_or_counted_thing(c: QContext) -> str | None:
@@ -212,6 +223,12 @@ def label_quantity(c: QContext) -> str:
     votes = {lab for lf in KEYWORD_LFS if (lab := lf(c))}
     if not votes:
         return "O"
+    # followers named right before the number beat the channel they follow (微博粉丝56万)
+    if "FOLLOWERS" in votes:
+        f = _nearest(_PATTERN["FOLLOWERS"], c.clause)
+        others = [_nearest(_PATTERN[lab], c.clause) for lab in votes if lab != "FOLLOWERS"]
+        if f is not None and all(d is None or d > f for d in others):
+            return "FOLLOWERS"
     channels = [lab for lab in votes if lab in CHANNEL_KEYWORDS]
     # a channel named in the clause beats generic words; the nearest word wins
     in_clause = [lab for lab in votes if _nearest(_PATTERN[lab], c.clause) is not None]
