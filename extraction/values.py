@@ -14,14 +14,15 @@ import cn2an
 MEASURE_WORDS = "条篇件次场期人名个份位项通起批场次家封户"
 # measure words of two characters, tried before the single ones (3200人次: the span is "3200人次")
 MEASURE_PAIRS = ("人次",)
-_MEASURE = "|".join(MEASURE_PAIRS) + f"|[{MEASURE_WORDS}]"
+# a measure word as a regular expression (the pairs first)
+MEASURE = "|".join(MEASURE_PAIRS) + f"|[{MEASURE_WORDS}]"
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 # a numeral: Arabic (with thousands commas or decimals, spaces between digits as some
 # PDFs print them) or a run of Chinese numeral characters
 NUMERAL = rf"(?:\d+(?:,\d{{3}})*(?:\.\d+)?|[{_CN_DIGITS}]+)"
 # what follows a numeral inside a span: 余/多, 万, a measure word (spaces allowed)
 _SPAN = re.compile(
-    rf"(?P<num>{NUMERAL})(?P<tail>[ \t]*(?:[余多]?[ \t]*万?[ \t]*[余多]?)[ \t]*(?P<mw>{_MEASURE})?)"
+    rf"(?P<num>{NUMERAL})(?P<tail>[ \t]*(?:[余多]?[ \t]*万?[ \t]*[余多]?)[ \t]*(?P<mw>{MEASURE})?)"
 )
 # numerals that are never counts: dates, times, percentages, money, ordinals, versions
 _NOT_A_COUNT_AFTER = re.compile(r"[ \t]*(?:年|月|日|号|时|点|分|%|‰|元|万元|亿元|岁|倍|周年|个月|天|小时|km|公里|平方|亩|吨|千米|米)")
@@ -102,6 +103,13 @@ def describe(text: str, start: int, end: int) -> tuple[int | float | None, str]:
     return span_value(span), qualifier(span, text[max(0, start - 8):start], text[end:end + 8])
 
 
+def _lone_one_two_is_count(text: str, start: int, end: int) -> bool:
+    """Whether a lone 一/两 with its measure word (``text[start:end]``) counts events:
+    两次, 一期 — not 一次性, 最多跑一次, 每一期."""
+    return (bool(_ONE_TWO_EVENTS.fullmatch(text, start, end)) and not _ONE_TWO_NOT_AFTER.match(text, end)
+            and not (start > 0 and text[start - 1] in "跑每逐同统唯"))
+
+
 def find_quantities(text: str, start: int = 0, end: int | None = None, values: bool = True,
                     measured_only: bool = False) -> list[Quantity]:
     """Every numeral in ``text[start:end]`` that may be a count, as a span with its measure word.
@@ -126,10 +134,7 @@ def find_quantities(text: str, start: int = 0, end: int | None = None, values: b
         if _CN_ONLY.fullmatch(num):
             if not mw:
                 continue  # 一些 / 十分: words, not counts
-            if len(num) == 1 and num in "一两" and not (
-                    _ONE_TWO_EVENTS.fullmatch(text, m.start(), m.end())
-                    and not _ONE_TWO_NOT_AFTER.match(text, m.end())
-                    and not (m.start() > 0 and text[m.start() - 1] in "跑每逐同统唯万")):
+            if len(num) == 1 and num in "一两" and not _lone_one_two_is_count(text, m.start(), m.end()):
                 continue  # 一个 / 一次性 / 两个维护: words, not counts
             if m.start() > 0 and text[m.start() - 1] in _CN_DIGITS + "第":
                 continue

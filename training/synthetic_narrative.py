@@ -193,6 +193,16 @@ def _mention(rng: random.Random, label: str | None, tpl: tuple[str, str, str],
     return clause, s, e
 
 
+def _append(rng: random.Random, text: str, spans: list[tuple[int, int, str]], label: str,
+            tpl: tuple[str, str, str], value: int | None = None, span: bool = True) -> str:
+    """``text`` followed by one mention (``_mention``); its span joins ``spans`` unless
+    ``span`` is false."""
+    clause, s, e = _mention(rng, label, tpl, value)
+    if span:
+        spans.append((len(text) + s, len(text) + e, label))
+    return text + clause
+
+
 # parts of a total that are not facts themselves (guideline: a breakdown, a share of a
 # total, content categories)
 UNITS = ["市直各部门", "各乡镇（街道）", "区直单位", "各县（市、区）", "本级机关", "下属单位", "各职能科室", "各街道"]
@@ -235,10 +245,8 @@ def _accounts(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
         if i:
             text += rng.choice(["；", "，"])
         text += f"{rng.choice(ACCOUNT_CHANNELS[label])}{n}个，"
-        clause, s, e = _mention(rng, label, (rng.choice(POST_VERBS), "条篇", ""),
-                                value=rng.randint(n, n * rng.choice([10, 50, 200])))
-        spans.append((len(text) + s, len(text) + e, label))
-        text += clause
+        text = _append(rng, text, spans, label, (rng.choice(POST_VERBS), "条篇", ""),
+                       value=rng.randint(n, n * rng.choice([10, 50, 200])))
     return text, spans
 
 
@@ -247,10 +255,9 @@ def _produced(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
     made = rng.randint(200, 9000)
     text = rng.choice(PRODUCED).format(a=rng.choice(AGENCIES)) + f"{made}{rng.choice('条件')}"
     text += rng.choice(["，其中", "。其中，", "，其中："])
-    clause, s, e = _mention(rng, "POSTS_TOTAL", (rng.choice(PROACTIVE_PART), "条件", ""),
-                            value=rng.randint(made // 5, made))
-    spans = [(len(text) + s, len(text) + e, "POSTS_TOTAL")]
-    text += clause
+    spans: list[tuple[int, int, str]] = []
+    text = _append(rng, text, spans, "POSTS_TOTAL", (rng.choice(PROACTIVE_PART), "条件", ""),
+                   value=rng.randint(made // 5, made))
     for part in rng.sample(OTHER_PARTS, rng.randint(0, 2)):
         text += f"，{part}{rng.randint(0, 300)}{rng.choice('条件')}"
     return text, spans
@@ -259,16 +266,14 @@ def _produced(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
 def _channel_parts(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
     """A total (POSTS_TOTAL) and its parts by channel: every number is a span."""
     total = rng.randint(30, 12000)
-    text, s, e = _mention(rng, "POSTS_TOTAL", rng.choice(FACTS["POSTS_TOTAL"]), value=total)
-    spans = [(s, e, "POSTS_TOTAL")]
+    spans: list[tuple[int, int, str]] = []
+    text = _append(rng, "", spans, "POSTS_TOTAL", rng.choice(FACTS["POSTS_TOTAL"]), value=total)
     text += rng.choice(["，其中", "。其中，", "，其中：", "，"])
     for i, label in enumerate(rng.sample(list(CHANNEL_PARTS), rng.randint(2, 3))):
         if i:
             text += rng.choice(["；", "，", "、", "、"])
-        clause, s, e = _mention(rng, label, (rng.choice(CHANNEL_PARTS[label]), "条篇", ""),
-                                value=rng.randint(1, max(1, total // 2)))
-        spans.append((len(text) + s, len(text) + e, label))
-        text += clause
+        text = _append(rng, text, spans, label, (rng.choice(CHANNEL_PARTS[label]), "条篇", ""),
+                       value=rng.randint(1, max(1, total // 2)))
     return text, spans
 
 
@@ -292,16 +297,12 @@ def _kinds(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
         total = rng.random() < 0.5
         text = rng.choice(["全年收到", "{a}共受理", "本年度收到", "新收"]).format(a=rng.choice(AGENCIES))
         if total:
-            clause, s, e = _mention(rng, label, ("政府信息公开申请", "件", ""))
-            spans.append((len(text) + s, len(text) + e, label))
-            text += clause + rng.choice(["，其中", "。其中，", "，其中："])
+            text = _append(rng, text, spans, label, ("政府信息公开申请", "件", ""))
+            text += rng.choice(["，其中", "。其中，", "，其中："])
     for i, kind in enumerate(rng.sample(kinds, rng.randint(2, 3))):
         if i:
             text += rng.choice(["、", "，", "；"])
-        clause, s, e = _mention(rng, label, (kind, mws, ""), value=rng.randint(0, 60))
-        if not total:
-            spans.append((len(text) + s, len(text) + e, label))
-        text += clause
+        text = _append(rng, text, spans, label, (kind, mws, ""), value=rng.randint(0, 60), span=not total)
     return text, spans
 
 
@@ -312,20 +313,17 @@ OPEN_DAY_PEOPLE = [("", ["人次"], "参与"), ("累计接待参观群众", ["�
 
 def _open_day(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
     """Open-day events and their participants in one sentence: both are spans."""
-    text, s, e = _mention(rng, "OPEN_DAY_EVENTS", (rng.choice(OPEN_DAY_EVENT), "场次期", ""))
-    spans = [(s, e, "OPEN_DAY_EVENTS")]
-    text += "，"
-    clause, s, e = _mention(rng, "OPEN_DAY_PARTICIPANTS", rng.choice(OPEN_DAY_PEOPLE))
-    spans.append((len(text) + s, len(text) + e, "OPEN_DAY_PARTICIPANTS"))
-    return text + clause, spans
+    spans: list[tuple[int, int, str]] = []
+    text = _append(rng, "", spans, "OPEN_DAY_EVENTS", (rng.choice(OPEN_DAY_EVENT), "场次期", "")) + "，"
+    return _append(rng, text, spans, "OPEN_DAY_PARTICIPANTS", rng.choice(OPEN_DAY_PEOPLE)), spans
 
 
 def _breakdown(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
     """A total (``POSTS_TOTAL``, or a channel's count) followed by its parts by unit or
     by category, each perhaps with its share (占N%); only the total is a span."""
     label = rng.choice(["POSTS_TOTAL", "POSTS_TOTAL", "POSTS_WEBSITE"])
-    clause, s, e = _mention(rng, label, rng.choice(FACTS[label]))
-    spans = [(s, e, label)]
+    spans: list[tuple[int, int, str]] = []
+    clause = _append(rng, "", spans, label, rng.choice(FACTS[label]))
     clause += rng.choice(["。其中，", "，其中", "，其中：", "。按单位分，"])
     by_unit = rng.random() < 0.5
     names = rng.sample(UNITS if by_unit else CATEGORIES, rng.randint(2, 3))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from extraction.statements import Unit
-from extraction.values import MEASURE_PAIRS, MEASURE_WORDS, NUMERAL, Quantity
+from extraction.values import MEASURE, NUMERAL, Quantity
 
 # --- lexicons (guideline wording and domain knowledge) ---------------------------------
 CHANNEL_KEYWORDS: dict[str, str] = {
@@ -181,7 +181,7 @@ def neg_multi_year(c: QContext) -> str | None:
     return None
 
 
-_COUNTED = re.compile(rf"{NUMERAL}\s*[余多]?\s*万?\s*(?:{'|'.join(MEASURE_PAIRS)}|[{MEASURE_WORDS}])")
+_COUNTED = re.compile(rf"{NUMERAL}\s*[余多]?\s*万?\s*(?:{MEASURE})")
 
 
 def _own_phrase(clause: str) -> str:
@@ -223,16 +223,14 @@ def label_quantity(c: QContext) -> str:
     votes = {lab for lf in KEYWORD_LFS if (lab := lf(c))}
     if not votes:
         return "O"
+    in_clause = {lab: d for lab in votes if (d := _nearest(_PATTERN[lab], c.clause)) is not None}
     # followers named right before the number beat the channel they follow (微博粉丝56万)
-    if "FOLLOWERS" in votes:
-        f = _nearest(_PATTERN["FOLLOWERS"], c.clause)
-        others = [_nearest(_PATTERN[lab], c.clause) for lab in votes if lab != "FOLLOWERS"]
-        if f is not None and all(d is None or d > f for d in others):
-            return "FOLLOWERS"
+    f = in_clause.get("FOLLOWERS")
+    if f is not None and all(d > f for lab, d in in_clause.items() if lab != "FOLLOWERS"):
+        return "FOLLOWERS"
     channels = [lab for lab in votes if lab in CHANNEL_KEYWORDS]
     # a channel named in the clause beats generic words; the nearest word wins
-    in_clause = [lab for lab in votes if _nearest(_PATTERN[lab], c.clause) is not None]
-    pool = [lab for lab in in_clause if lab in CHANNEL_KEYWORDS] or in_clause or channels or list(votes)
+    pool = [lab for lab in in_clause if lab in CHANNEL_KEYWORDS] or list(in_clause) or channels or list(votes)
     dist = {lab: _nearest(_PATTERN[lab], c.left) for lab in pool}
     dist = {lab: (d if d is not None else 0) for lab, d in dist.items()}
     best = min(pool, key=lambda lab: (dist[lab], lab))
