@@ -70,8 +70,10 @@ def expand_inputs(items: Iterable[str]) -> list[str]:
 _EXTRACTOR: Optional[Extractor] = None
 
 
-def _init_worker(model_path: Optional[str], backend: str, narrative: bool) -> None:
+def _init_worker(model_path: Optional[str], backend: str, narrative: bool, ocr_threads: int = 0) -> None:
     global _EXTRACTOR
+    if ocr_threads:  # the workers share the cores: OCR (onnxruntime) gets its share, not all of them each
+        os.environ.setdefault("NIANBAO_OCR_THREADS", str(ocr_threads))
     _EXTRACTOR = Extractor(model_path=model_path, backend=backend, narrative=narrative)
 
 
@@ -104,8 +106,9 @@ def _pool_records(paths: list[str], workers: int, init_args: tuple) -> Iterator[
         solo = bool(suspects)
         source = suspects if solo else queue
         limit = 1 if solo else workers * 4
-        with ProcessPoolExecutor(max_workers=1 if solo else workers, initializer=_init_worker,
-                                 initargs=init_args) as pool:
+        n = 1 if solo else workers
+        with ProcessPoolExecutor(max_workers=n, initializer=_init_worker,
+                                 initargs=(*init_args, max(1, (os.cpu_count() or 1) // n))) as pool:
             pending: dict = {}
             broken = False
             while (source or pending) and not broken:

@@ -202,3 +202,17 @@ def test_jsonl_lines_validate_against_the_schema(mixed_dir, tmp_path):
     validator = jsonschema.Draft202012Validator(json_schema())
     for row in read_jsonl(out):
         validator.validate(row)
+
+
+def test_workers_share_the_cores_for_ocr(monkeypatch):
+    """Each batch worker gives OCR (onnxruntime) its share of the cores, not all of them;
+    a value the user set is kept."""
+    from extraction import ocr
+
+    monkeypatch.setattr(batch, "_EXTRACTOR", None)  # restored after the test
+    monkeypatch.delenv("NIANBAO_OCR_THREADS", raising=False)
+    batch._init_worker(None, "spacy", False, 3)
+    assert os.environ["NIANBAO_OCR_THREADS"] == "3" and ocr._threads() == 3
+    monkeypatch.setenv("NIANBAO_OCR_THREADS", "1")
+    batch._init_worker(None, "spacy", False, 3)
+    assert ocr._threads() == 1
