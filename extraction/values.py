@@ -29,9 +29,12 @@ _NOT_A_COUNT_AFTER = re.compile(r"[ \t]*(?:年|月|日|号|时|点|分|%|‰|元
 # a measure word that is part of a unit of time or a rate (5.2个工作日, 3个百分点): no count
 _NOT_A_COUNT_AFTER_MW = re.compile(r"[ \t]*(?:工作日|月|小时|星期|季度|百分点|学时|课时)")
 # a lone 一/两 with an event measure word is a count (专题学习两次, 举办一期); not in words
-# and slogans (一次性告知, 最多跑一次, 一次办好)
-_ONE_TWO_EVENTS = re.compile(r"[一两][次场期]")
-_ONE_TWO_NOT_AFTER = re.compile(r"[ \t]*(?:性|办|到位|告知|跑|审批|成功|通过|次)")
+# and slogans (一次性告知, 最多跑一次, 一次办好, 这一次, 一期工程, 一场场)
+_ONE_TWO_EVENTS = re.compile(r"[一两][ \t]*[次场期]")
+_ONE_TWO_NOT_AFTER = re.compile(r"[ \t]*(?:性|办|到位|告知|跑|审批|成功|通过|次|场|期|工程|项目)")
+_ONE_TWO_NOT_BEFORE = "跑每逐同统唯这那再上下前后某哪"
+# two adjacent small numerals are a guess, not a count (一两次, 三五场, 七八个)
+_ROUGH = re.compile(r"[一两二三四五六七八九]{2}")
 _ORDINAL_BEFORE = re.compile(r"(?:第|〔|\[|No\.?|NO\.?)[ \t]*$")
 _CN_ONLY = re.compile(rf"[{_CN_DIGITS}]+")
 _BARE_TAIL = re.compile(r"[ \t]*[余多万]+")
@@ -107,7 +110,7 @@ def _lone_one_two_is_count(text: str, start: int, end: int) -> bool:
     """Whether a lone 一/两 with its measure word (``text[start:end]``) counts events:
     两次, 一期 — not 一次性, 最多跑一次, 每一期."""
     return (bool(_ONE_TWO_EVENTS.fullmatch(text, start, end)) and not _ONE_TWO_NOT_AFTER.match(text, end)
-            and not (start > 0 and text[start - 1] in "跑每逐同统唯"))
+            and not (start > 0 and text[start - 1] in _ONE_TWO_NOT_BEFORE))
 
 
 def find_quantities(text: str, start: int = 0, end: int | None = None, values: bool = True,
@@ -132,8 +135,8 @@ def find_quantities(text: str, start: int = 0, end: int | None = None, values: b
             tail = _BARE_TAIL.match(text, e, m.end())
             e = tail.end() if tail else e
         if _CN_ONLY.fullmatch(num):
-            if not mw:
-                continue  # 一些 / 十分: words, not counts
+            if not mw or _ROUGH.fullmatch(num):
+                continue  # 一些 / 十分: words, not counts; 一两次: a guess
             if len(num) == 1 and num in "一两" and not _lone_one_two_is_count(text, m.start(), m.end()):
                 continue  # 一个 / 一次性 / 两个维护: words, not counts
             if m.start() > 0 and text[m.start() - 1] in _CN_DIGITS + "第":

@@ -43,6 +43,9 @@ def test_dates_percentages_money_and_words_are_not_counts():
     ("开展两场培训", ["两场"]),
     ("实行一次性告知，推进最多跑一次改革，做到一次办好，一个窗口", []),  # words and slogans
     ("每一期都按时推送，同一次会议", []),
+    ("这一次培训，再一次部署，上一期节目，一期工程，一场场活动", []),
+    ("组织学习两 次", ["两 次"]),  # a space inside the span, as PDFs print it
+    ("开展培训一两次，三五场宣讲", []),  # two small numerals together are a guess, not a count
     ("平均办理时限5.2个工作日，提高3个百分点，用时2个月", []),  # time and rates, not counts
     ("开设账号5个", ["5个"]),
 ])

@@ -30,7 +30,9 @@ def labels_of(text):
     ("举办政府开放日活动5场，三千余人次参与。", [("5场", "OPEN_DAY_EVENTS"), ("三千余人次", "OPEN_DAY_PARTICIPANTS")]),
     # a bare number in 万 at the end of its sentence (right of it: nothing but 。/；)
     ("政务微博粉丝数达56万；抖音号粉丝120余万。", [("56万", "FOLLOWERS"), ("120余万", "FOLLOWERS")]),
-    ("网站发布信息101", []),  # a bare number must be followed by punctuation
+    # a bare number is a span (labels.md: 公开信息101) when punctuation or the end of the text follows
+    ("网站发布信息101", [("101", "POSTS_WEBSITE")]),
+    ("网站发布信息101家单位。", []),
     # 群众 is no WeChat group (群) among the distractors
     ("通过书记信箱受理群众来信318件。", [("318件", "HOTLINE_CASES")]),
     ("建立工作微信群5个。", [("5个", "O")]),
@@ -38,6 +40,33 @@ def labels_of(text):
     ("全年发布文字解读18篇、图解11个、动漫解读2个。",
      [("18篇", "POLICY_INTERPRETATIONS"), ("11个", "POLICY_INTERPRETATIONS"), ("2个", "POLICY_INTERPRETATIONS")]),
     ("公开政策法规、政策解读20条。", [("20条", "O")]),
+    # … but a mixed count a channel published is that channel's
+    ("利用微信公众号共发布各类政策信息、政策解读100余条。", [("100余条", "POSTS_WECHAT")]),
+    # readers, views and clicks are no posts, followers or participants
+    ("政务微博阅读量达56万。", [("56万", "O")]),
+    ("公众号发布信息120条，文章累计阅读3万次。", [("120条", "POSTS_WECHAT"), ("3万次", "O")]),
+    ("举办政府开放日活动1场，线上观看1.2万人次。", [("1场", "OPEN_DAY_EVENTS"), ("1.2万人次", "O")]),
+    # a count of accounts is no post count; 账号 right after the channel names it, no distractor
+    ("全区12个政务新媒体账号全年发布信息5600余条。", [("12个", "O"), ("5600余条", "POSTS_NEWMEDIA")]),
+    ("门户网站发布处罚信息12条。", [("12条", "O")]),
+    # several channels together: with a website all information, else new media (labels.md)
+    ("通过门户网站和微信公众号发布各类信息763条。", [("763条", "POSTS_TOTAL")]),
+    ("通过门户网站、新闻媒体等渠道公开信息88条。", [("88条", "POSTS_TOTAL")]),
+    ("通过微信和微博共发布信息300条。", [("300条", "POSTS_NEWMEDIA")]),
+    ("通过电视台、报纸等新闻媒体发布信息20条。", [("20条", "O")]),
+    # a channel whose own count came since is not this number's (36 is no website count)
+    ("共主动公开政府信息216条，其中通过局网站公开180条，通过公开栏、电子显示屏等形式公开36条。",
+     [("216条", "POSTS_TOTAL"), ("180条", "POSTS_WEBSITE"), ("36条", "O")]),
+    ("市政府网站主动公开各类政府信息5500余条，全年新增公开市政府规章1件。", [("5500余条", "POSTS_WEBSITE"), ("1件", "O")]),
+    # 各类政府信息 is all information, not a category
+    ("全年公开各类政府信息101条，其中工作动态70件。", [("101条", "POSTS_TOTAL"), ("70件", "O")]),
+    # rates and targets; a breakdown by kind
+    ("要求政务新媒体日均更新3条以上、每周原创2篇以上。", [("3条", "O"), ("2篇", "O")]),
+    ("12345热线共受理群众诉求28.6万件，其中咨询类15.2万件、投诉类6.1万件。",
+     [("28.6万件", "HOTLINE_CASES"), ("15.2万件", "O"), ("6.1万件", "O")]),
+    # followers beat the channel only when named just before the number
+    ("微信公众号累计关注人数上升至15210人。", [("15210人", "FOLLOWERS")]),
+    ("微信公众号围绕社会关注的热点问题推送文章12个。", [("12个", "POSTS_WECHAT")]),
 ])
 def test_guideline_examples(text, expected):
     assert [x for x in labels_of(text) if x[0] != "12345" and x[1] != "O" or x in expected] == expected

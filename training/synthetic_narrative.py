@@ -27,7 +27,7 @@ FACTS: dict[str, list[tuple[str, str, str]]] = {
         ("截至12月31日，{a}共公开政府信息", "条件", ""),
         ("通过网站、公众号等渠道公开信息", "条", ""), ("{a}全年累计主动公开政府信息", "条", ""),
         ("通过门户网站和“{n}”公众号发布{t}等信息", "条", ""), ("依托政府网站、政务微博、微信公众号等平台发布信息", "条", ""),
-        ("主动公开", "条件", "政府信息"), ("公开政府信息", "条", ""),
+        ("主动公开", "条件", "政府信息"), ("公开政府信息", "条", ""), ("通过门户网站、新闻媒体等渠道公开信息", "条", ""),
     ],
     "POSTS_WEBSITE": [
         ("通过门户网站主动公开信息", "条件", ""), ("在信息公开网主动公开各类政府信息共计", "条", ""),
@@ -56,6 +56,7 @@ FACTS: dict[str, list[tuple[str, str, str]]] = {
         ("微信和微博共发布信息", "条", ""), ("“两微一端”发布信息", "条", ""), ("视频号推送作品", "个条", ""),
         ("今日头条号发布", "篇条", "信息"), ("政务新媒体矩阵推送", "条", "信息"), ("客户端发布", "条", "资讯"),
         ("全区政务新媒体账号全年发布{t}等信息", "条", ""), ("通过微信和微博发布政务信息共", "条", ""),
+        ("通过政务新媒体发布政策法规、政策解读等信息", "条", ""),
     ],
     "POLICY_INTERPRETATIONS": [
         ("政策解读信息", "条篇", ""), ("发布政策解读", "篇条", ""), ("制作图解", "篇个", ""),
@@ -65,7 +66,7 @@ FACTS: dict[str, list[tuple[str, str, str]]] = {
     "REQUESTS_RECEIVED": [
         ("共收到政府信息公开申请", "件", ""), ("全年受理政府信息公开申请", "件个", ""), ("本年度新收政府信息公开申请", "件", ""),
         ("共收到和处理政府信息公开申请", "件", ""), ("{a}共收到", "件", "申请"), ("收到公开申请合计", "件", ""),
-        ("受理信息公开申请", "件", ""), ("共受理依申请公开", "件", ""), ("本年度受理依申请公开", "件", "，其中"),
+        ("受理信息公开申请", "件", ""), ("共受理依申请公开", "件", ""), ("本年度受理依申请公开", "件", ""),
         ("新收依申请公开", "件", ""), ("{a}收到依申请公开事项", "件", ""),
     ],
     "HOTLINE_CASES": [
@@ -120,6 +121,11 @@ DISTRACTORS: list[tuple[str, str, str]] = [
     ("网上办事平台受理申请", "件", ""), ("受理审批服务事项申请", "件", ""),
     # viewers of a live broadcast are not open-day participants
     ("同步开展网络直播，线上观看", ["人次"], ""), ("直播累计观看", ["人次"], ""),
+    # readers, views and clicks are no posts and no followers
+    ("政务微博阅读量达", "万", ""), ("公众号文章累计阅读", ["人次", "次", "万"], ""), ("网站全年访问量", ["人次", "万"], ""),
+    ("短视频播放量", "万次", ""), ("信息点击量", "次万", ""),
+    # rates and targets are no counts of the year
+    ("要求各单位政务新媒体每周更新不少于", "条", ""), ("网站日均更新信息", "条", ""), ("公众号每月推送", "篇", "以上"),
 ]
 # content areas a channel's count may name before 等信息 (they do not make it a category count)
 TOPICS = ["涉农补贴", "项目资金", "惠民政策", "招生入学", "学生资助", "土地征收", "规划许可", "税收政策", "纳税服务",
@@ -206,6 +212,7 @@ def _append(rng: random.Random, text: str, spans: list[tuple[int, int, str]], la
 # parts of a total that are not facts themselves (guideline: a breakdown, a share of a
 # total, content categories)
 UNITS = ["市直各部门", "各乡镇（街道）", "区直单位", "各县（市、区）", "本级机关", "下属单位", "各职能科室", "各街道"]
+HOTLINE_KINDS = ["咨询类", "投诉类", "求助类", "建议类", "举报类"]
 CATEGORIES = ["机构职能类", "政策法规类", "规划计划类", "财政资金类", "民生保障类", "人事任免类", "行政执法类", "工作动态类",
               "其他类", "其他方面"]
 
@@ -321,15 +328,16 @@ def _open_day(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
 def _breakdown(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
     """A total (``POSTS_TOTAL``, or a channel's count) followed by its parts by unit or
     by category, each perhaps with its share (占N%); only the total is a span."""
-    label = rng.choice(["POSTS_TOTAL", "POSTS_TOTAL", "POSTS_WEBSITE"])
+    label = rng.choice(["POSTS_TOTAL", "POSTS_TOTAL", "POSTS_WEBSITE", "HOTLINE_CASES"])
     spans: list[tuple[int, int, str]] = []
     clause = _append(rng, "", spans, label, rng.choice(FACTS[label]))
-    clause += rng.choice(["。其中，", "，其中", "，其中：", "。按单位分，"])
-    by_unit = rng.random() < 0.5
-    names = rng.sample(UNITS if by_unit else CATEGORIES, rng.randint(2, 3))
+    clause += rng.choice(["。其中，", "，其中", "，其中：", "。按单位分，"] if label != "HOTLINE_CASES" else ["，其中", "。其中，"])
+    by_unit = rng.random() < 0.5 and label != "HOTLINE_CASES"
+    names = rng.sample(UNITS if by_unit else HOTLINE_KINDS if label == "HOTLINE_CASES" else CATEGORIES, rng.randint(2, 3))
     for i, name in enumerate(names):
-        verb = rng.choice(["主动公开政府信息", "公开信息", "发布", ""]) if by_unit else rng.choice(["信息", "政府信息"])
-        clause += f"{name}{verb}{rng.randint(3, 3000)}{rng.choice('条件')}"
+        verb = (rng.choice(["主动公开政府信息", "公开信息", "发布", ""]) if by_unit else
+                rng.choice(["", "诉求", "事项"]) if label == "HOTLINE_CASES" else rng.choice(["信息", "政府信息"]))
+        clause += f"{name}{verb}{rng.randint(3, 3000)}{rng.choice('件个' if label == 'HOTLINE_CASES' else '条件')}"
         if rng.random() < 0.6:
             clause += f"，占{rng.randint(5, 80)}" + rng.choice(["%", ".5%", "％"])
         clause += "；" if i < len(names) - 1 else ""

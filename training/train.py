@@ -37,7 +37,7 @@ from training.corpus import REPORTS_DIR, GoldDoc, report_text, sections_of
 from training.evaluate import Metrics, evaluate_documents, match_statements
 
 # the version of the model this code trains: bump it with any change to its data or settings
-MODEL_VERSION = "0.5.0"
+MODEL_VERSION = "0.5.1"
 NerExample = tuple[str, list[tuple[int, int, str]]]
 CatExample = tuple[str, str]
 
@@ -58,7 +58,7 @@ class TrainSettings:
     # default) or "ner" (a spaCy NER over windows)
     fact_tagger: str = "quantities"
     # chosen by benchmarks/tagger_selection.py (with synthetic_paragraphs)
-    tagger_C: float = 0.1
+    tagger_C: float = 0.3
     tagger_threshold: float = 0.6
 
 

@@ -100,10 +100,11 @@ _REQUEST_VERB = re.compile(r"收到|受理|接收|新收|收悉|共计|共")
 _REQUEST_TOPIC = re.compile(r"依申请|公开申请|申请公开")
 _REQUEST_PART = re.compile(r"自然人|法人|其他组织|企业|办结|答复|予以|不予|结转")
 _PUBLISH_VERB = re.compile(r"公开|公布|发布|推送|更新")
-_CATEGORY = re.compile(r"类(?:政府)?信息|其他|其它")
+_CATEGORY = re.compile(r"(?<!各)类(?:政府)?信息|其他|其它")  # 各类政府信息 is all information
 _ACCOUNTS = re.compile(r"开设|注销|关停|开通|新开|账号|数量|入驻")
 _PART_OF = re.compile(r"^\s*[，,]?\s*占")
 _COUNTED_AFTER = re.compile(r"^\s*(?:的)?(?:单位|部门|窗口|账号|栏目|专栏|家)")
+_ACCOUNTS_AFTER = re.compile(r"^[^，,。；;、]{0,8}(?:账号|帐号|平台|矩阵)")
 
 
 @dataclass(frozen=True)
@@ -151,8 +152,8 @@ def _keyword_lf(label: str, pattern: str) -> QLF:
         mw = c.q.measure
         if mw is not None and mw not in MEASURES[label]:
             return None
-        if mw is None and not re.match(r"[，,。；;、！？!?]", c.next or c.right):
-            return None  # a bare number needs punctuation after it
+        if mw is None and (c.next or c.right) and not re.match(r"[，,。；;、！？!?]", c.next or c.right):
+            return None  # a bare number needs punctuation (or the end of the text) after it
         if label == "FOLLOWERS":
             return label if re.search(pattern, c.left[-12:] + c.right[:6]) else None
         if label == "REQUESTS_RECEIVED":
@@ -171,7 +172,11 @@ def neg_issue(c: QContext) -> str | None:
 
 def neg_submitted(c: QContext) -> str | None:
     """Items submitted to or adopted by higher offices, or carried by outside media."""
-    return "O" if _SUBMITTED.search(c.clause) or _OUTSIDE_MEDIA.search(c.clause) else None
+    if _SUBMITTED.search(c.clause):
+        return "O"
+    # outside media alone; with the body's own channels they make a count over several (网站、新闻媒体)
+    own = _own_phrase(c.clause)
+    return "O" if _OUTSIDE_MEDIA.search(c.clause) and not re.search(CHANNEL_KEYWORDS["POSTS_WEBSITE"], own) else None
 
 
 def neg_multi_year(c: QContext) -> str | None:
@@ -191,17 +196,29 @@ def _own_phrase(clause: str) -> str:
 
 
 def neg_mixed_policy(c: QContext) -> str | None:
-    """A count mixing interpretations with other kinds (政策法规、政策解读20条); not an item
-    of a list of interpretation forms that each have their count (文字解读18篇、图解11个)."""
+    """A count mixing interpretations with other kinds (政策法规、政策解读20条) is no
+    interpretation count (it may still be a channel's: 公众号发布政策信息、政策解读100余条);
+    not an item of a list of interpretation forms that each have their count (文字解读18篇、
+    图解11个). ``label_quantity`` drops only the interpretation vote on it."""
     own = _own_phrase(c.clause)
     return "O" if _MIXED_POLICY.search(own) and re.search("解读", own) else None
 
 
+_AUDIENCE = re.compile(r"阅读|浏览|点击|访问|播放|观看|转发|点赞|评论")
+
+
+def neg_audience(c: QContext) -> str | None:
+    """Readers, views and clicks (阅读量达56万, 线上观看1.2万人次) are no posts, followers
+    or participants: the words naming this number say so."""
+    return "O" if _AUDIENCE.search(_own_phrase(c.clause)) else None
+
+
 def neg_part_or_counted_thing(c: QContext) -> str | None:
-    """A share of a total (…条，占71%), or a count of units, windows, accounts (9个单位)."""
+    """A share of a total (…条，占71%), or a count of units, windows, accounts (9个单位,
+    12个政务新媒体账号)."""
     if _PART_OF.match(c.right) or _COUNTED_AFTER.match(c.right):
         return "O"
-    return "O" if c.q.measure == "个" and _ACCOUNTS.search(c.clause) else None
+    return "O" if c.q.measure == "个" and (_ACCOUNTS.search(c.clause) or _ACCOUNTS_AFTER.match(c.right)) else None
 
 
 def neg_zero_words(c: QContext) -> str | None:
@@ -209,11 +226,23 @@ def neg_zero_words(c: QContext) -> str | None:
     return "O" if c.q.measure is None and re.match(r"[\d.]", c.right) else None
 
 
+_RATE = re.compile(r"日均|周均|月均|年均|人均|平均|每周|每月|每日|每天|每季度?|每篇|每名|每人")
+
+
+def neg_rate(c: QContext) -> str | None:
+    """A rate or a target (日均更新3条, 每周原创2篇以上) is no count of the year."""
+    return "O" if _RATE.search(_own_phrase(c.clause)) else None
+
+
 KEYWORD_LFS: list[QLF] = [_keyword_lf(lab, pat) for lab, pat in {**CHANNEL_KEYWORDS, **LABEL_KEYWORDS}.items()]
-VETO_LFS: list[QLF] = [neg_issue, neg_submitted, neg_multi_year, neg_mixed_policy, neg_part_or_counted_thing,
-                       neg_zero_words]
-QUANTITY_LFS: list[QLF] = KEYWORD_LFS + VETO_LFS
+VETO_LFS: list[QLF] = [neg_issue, neg_submitted, neg_multi_year, neg_part_or_counted_thing, neg_zero_words,
+                       neg_audience, neg_rate]
+QUANTITY_LFS: list[QLF] = KEYWORD_LFS + VETO_LFS + [neg_mixed_policy]
+_FOLLOWERS_NEAR = 6  # followers win over a channel only when named just before the number (粉丝数达, 关注人数上升至)
 _PATTERN = {**CHANNEL_KEYWORDS, **LABEL_KEYWORDS}
+_POSTS_COUNT = re.compile(rf"{NUMERAL}\s*[余多]?\s*万?\s*[条篇件则]")
+_OTHER_CHANNELS = re.compile(r"新闻媒体|其他渠道|等渠道|多渠道|等载体|等平台|公开栏|显示屏|电子屏|报刊|广播")
+_KIND = re.compile(r"类(?:信息|事项|诉求|问题|件)?$")
 
 
 def label_quantity(c: QContext) -> str:
@@ -221,13 +250,26 @@ def label_quantity(c: QContext) -> str:
     if any(lf(c) == "O" for lf in VETO_LFS):
         return "O"
     votes = {lab for lf in KEYWORD_LFS if (lab := lf(c))}
+    if neg_mixed_policy(c):
+        votes.discard("POLICY_INTERPRETATIONS")
     if not votes:
         return "O"
     in_clause = {lab: d for lab in votes if (d := _nearest(_PATTERN[lab], c.clause)) is not None}
     # followers named right before the number beat the channel they follow (微博粉丝56万)
     f = in_clause.get("FOLLOWERS")
-    if f is not None and all(d > f for lab, d in in_clause.items() if lab != "FOLLOWERS"):
+    if f is not None and f <= _FOLLOWERS_NEAR and all(d > f for lab, d in in_clause.items() if lab != "FOLLOWERS"):
         return "FOLLOWERS"
+    # a channel (or 主动公开) named earlier in the sentence whose own count came since belongs to
+    # that count (其中通过局网站公开180条，通过公开栏等形式公开36条: 36 is no website count)
+    votes -= {lab for lab in votes if lab.startswith("POSTS_") and lab not in in_clause
+              and _POSTS_COUNT.search(c.left[len(c.left) - (_nearest(_PATTERN[lab], c.left) or 0):])}
+    if not votes:
+        return "O"
+    own = _own_phrase(c.clause)
+    named = {lab for lab, pat in CHANNEL_KEYWORDS.items() if re.search(pat, own)}
+    if len(named) > 1 or named == {"POSTS_WEBSITE"} and _OTHER_CHANNELS.search(own):
+        # several channels together (labels.md): with a website all information, else new media
+        return "POSTS_TOTAL" if "POSTS_WEBSITE" in named else "POSTS_NEWMEDIA"
     channels = [lab for lab in votes if lab in CHANNEL_KEYWORDS]
     # a channel named in the clause beats generic words; the nearest word wins
     pool = [lab for lab in in_clause if lab in CHANNEL_KEYWORDS] or list(in_clause) or channels or list(votes)
@@ -240,11 +282,15 @@ def label_quantity(c: QContext) -> str:
     b = _nearest(_BREAKDOWN.pattern, c.left)
     if b is not None and (dist[best] > b or best == "POSTS_TOTAL") and best != "FOLLOWERS":
         return "O"
+    if b is not None and best != "POLICY_INTERPRETATIONS" and _KIND.search(own.rstrip()):
+        return "O"  # a breakdown by kind (其中咨询类15.2万件、投诉类6.1万件)
     if best == "POSTS_TOTAL" and (_CATEGORY.search(c.clause) or not _PUBLISH_VERB.search(c.left)):
         return "O"  # a category (其他…信息, …类信息), or information made rather than published
     d = _nearest(DISTRACTORS, c.clause)
     if d is not None and d < dist[best] and best not in ("FOLLOWERS", "OPEN_DAY_PARTICIPANTS"):
-        return "O"
+        # a distractor right after the label word names the channel (新媒体账号发布信息): no veto
+        if not re.search(rf"(?:{_PATTERN[best]})账号$", c.left[:len(c.left) - d]):
+            return "O"
     return best
 
 
