@@ -70,6 +70,14 @@ def expand_inputs(items: Iterable[str]) -> list[str]:
 _EXTRACTOR: Optional[Extractor] = None
 
 
+def _cores() -> int:
+    """The cores this process may use (its CPU affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _init_worker(model_path: Optional[str], backend: str, narrative: bool, ocr_threads: int = 0) -> None:
     global _EXTRACTOR
     if ocr_threads:  # the workers share the cores: OCR (onnxruntime) gets its share, not all of them each
@@ -108,7 +116,7 @@ def _pool_records(paths: list[str], workers: int, init_args: tuple) -> Iterator[
         limit = 1 if solo else workers * 4
         n = 1 if solo else workers
         with ProcessPoolExecutor(max_workers=n, initializer=_init_worker,
-                                 initargs=(*init_args, max(1, (os.cpu_count() or 1) // n))) as pool:
+                                 initargs=(*init_args, max(1, _cores() // n))) as pool:
             pending: dict = {}
             broken = False
             while (source or pending) and not broken:

@@ -71,13 +71,13 @@ def available() -> bool:
 def _threads() -> int:
     """onnxruntime threads per process: the cores this process may use, at most 4
     (``NIANBAO_OCR_THREADS`` overrides; batch runs with many workers may want 1)."""
-    env = os.environ.get("NIANBAO_OCR_THREADS")
-    if env and env.isdigit() and int(env) > 0:
-        return int(env)
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
+    env = os.environ.get("NIANBAO_OCR_THREADS")
+    if env and env.isdigit() and int(env) > 0:
+        return min(int(env), cores)  # never more threads than cores
     return max(1, min(cores, 4))
 
 
@@ -221,6 +221,8 @@ def assemble_lines(boxes: list[tuple[float, float, float, float]], texts: list[s
         out = row[0][1]
         for (prev, _), (box, text) in zip(row, row[1:]):
             gap = box[0] - prev[2]
-            out += ("\t" if gap > cell_gap * line_height else "") + text
+            # two boxes of digits are two numbers (7730.28 and 12), never one
+            apart = gap > cell_gap * line_height or (out[-1:].isdigit() and text[:1].isdigit())
+            out += ("\t" if apart else "") + text
         lines.append(out)
     return lines

@@ -210,9 +210,10 @@ def test_workers_share_the_cores_for_ocr(monkeypatch):
     from extraction import ocr
 
     monkeypatch.setattr(batch, "_EXTRACTOR", None)  # restored after the test
-    monkeypatch.delenv("NIANBAO_OCR_THREADS", raising=False)
+    monkeypatch.setenv("NIANBAO_OCR_THREADS", "")  # recorded first, so the end of the test restores it
+    monkeypatch.delenv("NIANBAO_OCR_THREADS")
+    batch._init_worker(None, "spacy", False, 1)
+    assert os.environ["NIANBAO_OCR_THREADS"] == "1" and ocr._threads() == 1
+    monkeypatch.setenv("NIANBAO_OCR_THREADS", "1000")  # a user's value is kept, but capped at the cores
     batch._init_worker(None, "spacy", False, 3)
-    assert os.environ["NIANBAO_OCR_THREADS"] == "3" and ocr._threads() == 3
-    monkeypatch.setenv("NIANBAO_OCR_THREADS", "1")
-    batch._init_worker(None, "spacy", False, 3)
-    assert ocr._threads() == 1
+    assert os.environ["NIANBAO_OCR_THREADS"] == "1000" and ocr._threads() == batch._cores()

@@ -274,6 +274,9 @@ def test_boxes_become_rows_cells_and_lines():
     # cell_gap is in line heights: 15 px is 0.375 of a line, a tab under a lower threshold
     assert assemble_lines(boxes, texts, cell_gap=0.3)[0] == "一、本年新收政府信息公开申请数量\t0\t21"
     assert assemble_lines([], []) == []
+    # two boxes of digits close together are two cells, never one number (7730.28 and 12)
+    digits = [(100, 100, 400, 100 + h), (405, 100, 520, 100 + h), (532, 100, 570, 100 + h)]
+    assert assemble_lines(digits, ["行政事业性收费", "7730.28", "12"]) == ["行政事业性收费7730.28\t12"]
 
 
 def test_skewed_boxes_are_turned_upright():
