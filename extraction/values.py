@@ -32,7 +32,7 @@ _NOT_A_COUNT_AFTER_MW = re.compile(r"[ \t]*(?:工作日|月|小时|星期|季度
 # and slogans (一次性告知, 最多跑一次, 一次办好, 这一次, 一期工程, 一场场)
 _ONE_TWO_EVENTS = re.compile(r"[一两][ \t]*[次场期]")
 _ONE_TWO_NOT_AFTER = re.compile(r"[ \t]*(?:性|办|到位|告知|跑|审批|成功|通过|次|场|期|工程|项目)")
-_ONE_TWO_NOT_BEFORE = "跑每逐同统唯这那再上下前后某哪"
+_ONE_TWO_NOT_BEFORE = "跑每逐同统唯这那再上下某哪"  # not 前/后: 先后两次 is a count
 # two adjacent small numerals are a guess, not a count (一两次, 三五场, 七八个)
 _ROUGH = re.compile(r"[一两二三四五六七八九]{2}")
 _ORDINAL_BEFORE = re.compile(r"(?:第|〔|\[|No\.?|NO\.?)[ \t]*$")

@@ -45,6 +45,7 @@ def test_dates_percentages_money_and_words_are_not_counts():
     ("每一期都按时推送，同一次会议", []),
     ("这一次培训，再一次部署，上一期节目，一期工程，一场场活动", []),
     ("组织学习两 次", ["两 次"]),  # a space inside the span, as PDFs print it
+    ("局党组先后两次专题学习《条例》", ["两次"]),
     ("开展培训一两次，三五场宣讲", []),  # two small numerals together are a guess, not a count
     ("平均办理时限5.2个工作日，提高3个百分点，用时2个月", []),  # time and rates, not counts
     ("开设账号5个", ["5个"]),

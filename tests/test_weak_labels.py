@@ -64,6 +64,20 @@ def labels_of(text):
     ("要求政务新媒体日均更新3条以上、每周原创2篇以上。", [("3条", "O"), ("2篇", "O")]),
     ("12345热线共受理群众诉求28.6万件，其中咨询类15.2万件、投诉类6.1万件。",
      [("28.6万件", "HOTLINE_CASES"), ("15.2万件", "O"), ("6.1万件", "O")]),
+    # (found by review) the multi-channel rule is for posts only; 转发 alone is no audience;
+    # outside media reprinting; 各类 parts are a channel's; quoted names are no rates
+    ("通过网站和微信公众号受理群众留言咨询120件。", [("120件", "HOTLINE_CASES")]),
+    ("通过门户网站、微信公众号等渠道收到政府信息公开申请3件。", [("3件", "REQUESTS_RECEIVED")]),
+    ("在网站和公众号发布政策解读12篇。", [("12篇", "POLICY_INTERPRETATIONS")]),
+    ("微信公众号发布原创及转发信息320条。", [("320条", "POSTS_WECHAT")]),
+    ("政府网站信息被新闻媒体转载30条。", [("30条", "O")]),
+    ("微信公众号及时转载上级政府发布的重要政策信息458条。", [("458条", "POSTS_WECHAT")]),
+    ("在县电视台、县政府网站开设专栏播发信息60条。", [("60条", "POSTS_TOTAL")]),
+    ("全年主动公开信息2000条，其中，在门户网站公开各类信息1200条，微信公众号推送各类信息300条。",
+     [("2000条", "POSTS_TOTAL"), ("1200条", "POSTS_WEBSITE"), ("300条", "POSTS_WECHAT")]),
+    ("一季度网站发布120条，全年累计发布560条。", [("120条", "POSTS_WEBSITE"), ("560条", "POSTS_WEBSITE")]),
+    ("开展“每月一学”专题学习12次。", [("12次", "TRAINING_SESSIONS")]),
+    ("咨询请拨打便民热线12345", []),
     # followers beat the channel only when named just before the number
     ("微信公众号累计关注人数上升至15210人。", [("15210人", "FOLLOWERS")]),
     ("微信公众号围绕社会关注的热点问题推送文章12个。", [("12个", "POSTS_WECHAT")]),

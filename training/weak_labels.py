@@ -91,7 +91,8 @@ def _unwrap(s: str) -> str:
     return "\n".join(out)
 
 
-_SUBMITTED = re.compile(r"报送|上报|被采用|采用|采纳|刊发|刊登|报道|播出|转发至|录用")
+# (被…转载: others reprinting the body's items; the body's own 转载 of others' items is posts)
+_SUBMITTED = re.compile(r"报送|上报|被采用|采用|采纳|刊发|刊登|报道|播出|转发至|录用|被[^，,。；;]{0,10}(?:转载|登载|刊载)")
 _OUTSIDE_MEDIA = re.compile(r"报纸|电视|电台|日报|时报|晚报|广播|新闻媒体|央视|媒体报道")
 _MULTI_YEAR = re.compile(r"以来|历年|自\d{4}\s*年")
 _BREAKDOWN = re.compile(r"其中|包括|包含|分别")
@@ -104,7 +105,7 @@ _CATEGORY = re.compile(r"(?<!各)类(?:政府)?信息|其他|其它")  # 各类�
 _ACCOUNTS = re.compile(r"开设|注销|关停|开通|新开|账号|数量|入驻")
 _PART_OF = re.compile(r"^\s*[，,]?\s*占")
 _COUNTED_AFTER = re.compile(r"^\s*(?:的)?(?:单位|部门|窗口|账号|栏目|专栏|家)")
-_ACCOUNTS_AFTER = re.compile(r"^[^，,。；;、]{0,8}(?:账号|帐号|平台|矩阵)")
+_ACCOUNTS_AFTER = re.compile(r"^[^，,。；;、]{0,8}(?:账号|帐号|矩阵)")
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,8 @@ def _keyword_lf(label: str, pattern: str) -> QLF:
         mw = c.q.measure
         if mw is not None and mw not in MEASURES[label]:
             return None
-        if mw is None and (c.next or c.right) and not re.match(r"[，,。；;、！？!?]", c.next or c.right):
+        if mw is None and not re.match(r"[，,。；;、！？!?]", c.next or c.right) and (
+                c.next or c.right or _SERVICE_NUMBER.fullmatch(c.q.text)):
             return None  # a bare number needs punctuation (or the end of the text) after it
         if label == "FOLLOWERS":
             return label if re.search(pattern, c.left[-12:] + c.right[:6]) else None
@@ -195,21 +197,36 @@ def _own_phrase(clause: str) -> str:
     return _COUNTED.split(clause)[-1].lstrip("、，, ")
 
 
+def _mixed_policy(own: str) -> bool:
+    """Interpretations listed with another kind of content (政策法规、政策解读), not only
+    with other interpretation forms (政策解读和图解)."""
+    return bool(_MIXED_POLICY.search(own)) and any(
+        not re.search(r"解读|图解|解答|问答", part) and not _channel_only(part) for part in re.split(r"[、及和与]", own))
+
+
+def _channel_only(part: str) -> bool:
+    """A list item that only names a channel (在网站和公众号发布政策解读: 在网站)."""
+    rest = re.sub(rf"{_ANY_CHANNEL}|通过|在|利用|依托|等|的|“[^”]*”|\s", "", part)
+    return bool(re.search(_ANY_CHANNEL, part)) and len(rest) <= 1
+
+
 def neg_mixed_policy(c: QContext) -> str | None:
     """A count mixing interpretations with other kinds (政策法规、政策解读20条) is no
     interpretation count (it may still be a channel's: 公众号发布政策信息、政策解读100余条);
     not an item of a list of interpretation forms that each have their count (文字解读18篇、
     图解11个). ``label_quantity`` drops only the interpretation vote on it."""
     own = _own_phrase(c.clause)
-    return "O" if _MIXED_POLICY.search(own) and re.search("解读", own) else None
+    return "O" if _mixed_policy(own) and re.search("解读", own) else None
 
 
-_AUDIENCE = re.compile(r"阅读|浏览|点击|访问|播放|观看|转发|点赞|评论")
+_AUDIENCE = re.compile(r"(?:阅读|浏览|点击|访问|播放|观看|点赞)(?:量|数|率|次数|人次|总量)|累计(?:阅读|浏览|观看|播放)|"
+                       r"(?:线上|在线|网上|直播)观看|总阅读|阅读超|浏览超")
 
 
 def neg_audience(c: QContext) -> str | None:
     """Readers, views and clicks (阅读量达56万, 线上观看1.2万人次) are no posts, followers
-    or participants: the words naming this number say so."""
+    or participants: the words naming this number say so (a metric, not the verb alone:
+    发布原创及转发信息320条 is posts)."""
     return "O" if _AUDIENCE.search(_own_phrase(c.clause)) else None
 
 
@@ -231,7 +248,7 @@ _RATE = re.compile(r"日均|周均|月均|年均|人均|平均|每周|每月|每
 
 def neg_rate(c: QContext) -> str | None:
     """A rate or a target (日均更新3条, 每周原创2篇以上) is no count of the year."""
-    return "O" if _RATE.search(_own_phrase(c.clause)) else None
+    return "O" if _RATE.search(_QUOTED.sub("", _own_phrase(c.clause))) else None  # not “每周一问”
 
 
 KEYWORD_LFS: list[QLF] = [_keyword_lf(lab, pat) for lab, pat in {**CHANNEL_KEYWORDS, **LABEL_KEYWORDS}.items()]
@@ -241,8 +258,13 @@ QUANTITY_LFS: list[QLF] = KEYWORD_LFS + VETO_LFS + [neg_mixed_policy]
 _FOLLOWERS_NEAR = 6  # followers win over a channel only when named just before the number (粉丝数达, 关注人数上升至)
 _PATTERN = {**CHANNEL_KEYWORDS, **LABEL_KEYWORDS}
 _POSTS_COUNT = re.compile(rf"{NUMERAL}\s*[余多]?\s*万?\s*[条篇件则]")
-_OTHER_CHANNELS = re.compile(r"新闻媒体|其他渠道|等渠道|多渠道|等载体|等平台|公开栏|显示屏|电子屏|报刊|广播")
-_KIND = re.compile(r"类(?:信息|事项|诉求|问题|件)?$")
+_OTHER_CHANNELS = re.compile(r"新闻媒体|其他渠道|等渠道|多渠道|等载体|等平台|公开栏|显示屏|电子屏|报刊|广播|电视|电台|日报|报纸")
+_WEBSITE = r"门户网站|政府网站|网站|信息公开网|公开平台"  # a website itself (not a 专栏, which a WeChat account has too)
+_KIND = re.compile(r"(?<!各)类(?:信息|事项|诉求|问题|件)?$")
+_RESTATED = re.compile(r"累计|合计|总计|共计|总共|全年共")
+_QUOTED = re.compile(r"[“\"「《][^”\"」》]*[”\"」》]")
+_ANY_CHANNEL = "|".join(CHANNEL_KEYWORDS.values())
+_SERVICE_NUMBER = re.compile(r"12\d{3}|8890|96\d{3,4}")  # hotline numbers, not counts
 
 
 def label_quantity(c: QContext) -> str:
@@ -261,18 +283,17 @@ def label_quantity(c: QContext) -> str:
         return "FOLLOWERS"
     # a channel (or 主动公开) named earlier in the sentence whose own count came since belongs to
     # that count (其中通过局网站公开180条，通过公开栏等形式公开36条: 36 is no website count)
-    votes -= {lab for lab in votes if lab.startswith("POSTS_") and lab not in in_clause
-              and _POSTS_COUNT.search(c.left[len(c.left) - (_nearest(_PATTERN[lab], c.left) or 0):])}
+    # (a clause that restates a total keeps them: 一季度发布120条，全年累计发布560条)
+    if not _RESTATED.search(c.clause):
+        votes -= {lab for lab in votes if lab.startswith("POSTS_") and lab not in in_clause
+                  and _POSTS_COUNT.search(c.left[len(c.left) - (_nearest(_PATTERN[lab], c.left) or 0):])}
     if not votes:
         return "O"
     own = _own_phrase(c.clause)
-    named = {lab for lab, pat in CHANNEL_KEYWORDS.items() if re.search(pat, own)}
-    if len(named) > 1 or named == {"POSTS_WEBSITE"} and _OTHER_CHANNELS.search(own):
-        # several channels together (labels.md): with a website all information, else new media
-        return "POSTS_TOTAL" if "POSTS_WEBSITE" in named else "POSTS_NEWMEDIA"
     channels = [lab for lab in votes if lab in CHANNEL_KEYWORDS]
-    # a channel named in the clause beats generic words; the nearest word wins
-    pool = [lab for lab in in_clause if lab in CHANNEL_KEYWORDS] or list(in_clause) or channels or list(votes)
+    # a channel named in the clause beats the generic words of POSTS_TOTAL (微信公众号发布信息); the
+    # nearest word wins (门户网站收到网民留言N条: a hotline count)
+    pool = [lab for lab in in_clause if lab not in ("POSTS_TOTAL", "FOLLOWERS")] or list(in_clause) or channels or list(votes)
     dist = {lab: _nearest(_PATTERN[lab], c.left) for lab in pool}
     dist = {lab: (d if d is not None else 0) for lab, d in dist.items()}
     best = min(pool, key=lambda lab: (dist[lab], lab))
@@ -291,6 +312,12 @@ def label_quantity(c: QContext) -> str:
         # a distractor right after the label word names the channel (新媒体账号发布信息): no veto
         if not re.search(rf"(?:{_PATTERN[best]})账号$", c.left[:len(c.left) - d]):
             return "O"
+    named = {lab for lab, pat in {**CHANNEL_KEYWORDS, "POSTS_WEBSITE": _WEBSITE}.items() if re.search(pat, own)}
+    if (best.startswith("POSTS_") and (c.q.measure is None or c.q.measure in "条篇件则")
+            and all(lab.startswith("POSTS_") for lab in in_clause)
+            and (len(named) > 1 or named == {"POSTS_WEBSITE"} and _OTHER_CHANNELS.search(own))):
+        # posts over several channels (labels.md): with a website all information, else new media
+        return "POSTS_TOTAL" if "POSTS_WEBSITE" in named else "POSTS_NEWMEDIA"
     return best
 
 
