@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
+from extraction.ocr import cores
 from extraction.pipeline import Extractor, _failed, sha256_of
 from extraction.record import Record
 from extraction.writers import existing_hashes, open_writer
@@ -70,14 +71,6 @@ def expand_inputs(items: Iterable[str]) -> list[str]:
 _EXTRACTOR: Optional[Extractor] = None
 
 
-def _cores() -> int:
-    """The cores this process may use (its CPU affinity, not the machine's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def _init_worker(model_path: Optional[str], backend: str, narrative: bool, ocr_threads: int = 0) -> None:
     global _EXTRACTOR
     if ocr_threads:  # the workers share the cores: OCR (onnxruntime) gets its share, not all of them each
@@ -116,7 +109,7 @@ def _pool_records(paths: list[str], workers: int, init_args: tuple) -> Iterator[
         limit = 1 if solo else workers * 4
         n = 1 if solo else workers
         with ProcessPoolExecutor(max_workers=n, initializer=_init_worker,
-                                 initargs=(*init_args, max(1, _cores() // n))) as pool:
+                                 initargs=(*init_args, max(1, cores() // n))) as pool:
             pending: dict = {}
             broken = False
             while (source or pending) and not broken:

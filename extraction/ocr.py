@@ -68,17 +68,22 @@ def available() -> bool:
     return all(importlib.util.find_spec(m) is not None for m in ("rapidocr", "onnxruntime"))
 
 
+def cores() -> int:
+    """The cores this process may use (its CPU affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _threads() -> int:
     """onnxruntime threads per process: the cores this process may use, at most 4
     (``NIANBAO_OCR_THREADS`` overrides; batch runs with many workers may want 1)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
+    n = cores()
     env = os.environ.get("NIANBAO_OCR_THREADS")
     if env and env.isdigit() and int(env) > 0:
-        return min(int(env), cores)  # never more threads than cores
-    return max(1, min(cores, 4))
+        return min(int(env), n)  # never more threads than cores
+    return max(1, min(n, 4))
 
 
 @functools.lru_cache(maxsize=1)

@@ -216,4 +216,4 @@ def test_workers_share_the_cores_for_ocr(monkeypatch):
     assert os.environ["NIANBAO_OCR_THREADS"] == "1" and ocr._threads() == 1
     monkeypatch.setenv("NIANBAO_OCR_THREADS", "1000")  # a user's value is kept, but capped at the cores
     batch._init_worker(None, "spacy", False, 3)
-    assert os.environ["NIANBAO_OCR_THREADS"] == "1000" and ocr._threads() == batch._cores()
+    assert os.environ["NIANBAO_OCR_THREADS"] == "1000" and ocr._threads() == ocr.cores()

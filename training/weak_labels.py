@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 from extraction.statements import Unit
@@ -135,6 +136,12 @@ class QContext:
         nxt = text[q.end:q.end + 4].lstrip(" \t")[:1]
         return cls(q, left, right, left[cl[-1]:] if cl else left, before, nxt)
 
+    @cached_property
+    def own(self) -> str:
+        """The words that name this number in its clause (``_own_phrase``), read once:
+        several labelling functions ask."""
+        return _own_phrase(self.clause)
+
 
 def _nearest(pattern: str, s: str) -> int | None:
     """Distance from the end of ``s`` back to the end of the last match of ``pattern``."""
@@ -177,7 +184,7 @@ def neg_submitted(c: QContext) -> str | None:
     if _SUBMITTED.search(c.clause):
         return "O"
     # outside media alone; with the body's own channels they make a count over several (网站、新闻媒体)
-    own = _own_phrase(c.clause)
+    own = c.own
     return "O" if _OUTSIDE_MEDIA.search(c.clause) and not re.search(CHANNEL_KEYWORDS["POSTS_WEBSITE"], own) else None
 
 
@@ -188,7 +195,12 @@ def neg_multi_year(c: QContext) -> str | None:
     return None
 
 
-_COUNTED = re.compile(rf"{NUMERAL}\s*[余多]?\s*万?\s*(?:{MEASURE})")
+def _count_of(measure: str) -> re.Pattern:
+    """A number with one of the measure words of the pattern ``measure`` (120余条, 1.2万人)."""
+    return re.compile(rf"{NUMERAL}\s*[余多]?\s*万?\s*(?:{measure})")
+
+
+_COUNTED = _count_of(MEASURE)
 
 
 def _own_phrase(clause: str) -> str:
@@ -215,7 +227,7 @@ def neg_mixed_policy(c: QContext) -> str | None:
     interpretation count (it may still be a channel's: 公众号发布政策信息、政策解读100余条);
     not an item of a list of interpretation forms that each have their count (文字解读18篇、
     图解11个). ``label_quantity`` drops only the interpretation vote on it."""
-    own = _own_phrase(c.clause)
+    own = c.own
     return "O" if _mixed_policy(own) and re.search("解读", own) else None
 
 
@@ -227,7 +239,7 @@ def neg_audience(c: QContext) -> str | None:
     """Readers, views and clicks (阅读量达56万, 线上观看1.2万人次) are no posts, followers
     or participants: the words naming this number say so (a metric, not the verb alone:
     发布原创及转发信息320条 is posts)."""
-    return "O" if _AUDIENCE.search(_own_phrase(c.clause)) else None
+    return "O" if _AUDIENCE.search(c.own) else None
 
 
 def neg_part_or_counted_thing(c: QContext) -> str | None:
@@ -248,7 +260,7 @@ _RATE = re.compile(r"日均|周均|月均|年均|人均|平均|每周|每月|每
 
 def neg_rate(c: QContext) -> str | None:
     """A rate or a target (日均更新3条, 每周原创2篇以上) is no count of the year."""
-    return "O" if _RATE.search(_QUOTED.sub("", _own_phrase(c.clause))) else None  # not “每周一问”
+    return "O" if _RATE.search(_QUOTED.sub("", c.own)) else None  # not “每周一问”
 
 
 KEYWORD_LFS: list[QLF] = [_keyword_lf(lab, pat) for lab, pat in {**CHANNEL_KEYWORDS, **LABEL_KEYWORDS}.items()]
@@ -257,7 +269,7 @@ VETO_LFS: list[QLF] = [neg_issue, neg_submitted, neg_multi_year, neg_part_or_cou
 QUANTITY_LFS: list[QLF] = KEYWORD_LFS + VETO_LFS + [neg_mixed_policy]
 _FOLLOWERS_NEAR = 6  # followers win over a channel only when named just before the number (粉丝数达, 关注人数上升至)
 _PATTERN = {**CHANNEL_KEYWORDS, **LABEL_KEYWORDS}
-_POSTS_COUNT = re.compile(rf"{NUMERAL}\s*[余多]?\s*万?\s*[条篇件则]")
+_POSTS_COUNT = _count_of("[条篇件则]")
 _OTHER_CHANNELS = re.compile(r"新闻媒体|其他渠道|等渠道|多渠道|等载体|等平台|公开栏|显示屏|电子屏|报刊|广播|电视|电台|日报|报纸")
 _WEBSITE = r"门户网站|政府网站|网站|信息公开网|公开平台"  # a website itself (not a 专栏, which a WeChat account has too)
 _KIND = re.compile(r"(?<!各)类(?:信息|事项|诉求|问题|件)?$")
@@ -289,7 +301,7 @@ def label_quantity(c: QContext) -> str:
                   and _POSTS_COUNT.search(c.left[len(c.left) - (_nearest(_PATTERN[lab], c.left) or 0):])}
     if not votes:
         return "O"
-    own = _own_phrase(c.clause)
+    own = c.own
     channels = [lab for lab in votes if lab in CHANNEL_KEYWORDS]
     # a channel named in the clause beats the generic words of POSTS_TOTAL (微信公众号发布信息); the
     # nearest word wins (门户网站收到网民留言N条: a hotline count)
