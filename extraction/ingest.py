@@ -494,7 +494,7 @@ def read_pdf(data: bytes, warnings: list[Warning_]) -> str:
 
     salvaged = False
     try:
-        pages, unreadable = _pdf_pages(data)
+        pages, unreadable, overlaid = _pdf_pages(data)
     except PDFPasswordIncorrect:
         raise IngestError("unreadable", "the PDF is password-protected") from None
     except Exception as e:  # pdfminer raises many types (PSEOF, PDFSyntaxError, …) on damaged files
@@ -502,28 +502,30 @@ def read_pdf(data: bytes, warnings: list[Warning_]) -> str:
         try:
             if repaired is None:
                 raise e
-            pages, unreadable = _pdf_pages(repaired)
+            pages, unreadable, overlaid = _pdf_pages(repaired)
         except Exception:
             raise IngestError("corrupt_file", "the PDF cannot be opened (damaged or cut short): "
                               f"{type(e).__name__}: {e}") from None
         salvaged = True
         data = repaired
     text = "\n".join(pages).translate(_RADICALS)
-    if not _usable(text):
+    # pages to OCR: no text, or a scan under a small text overlay (page numbers)
+    scanned = [i for i, p in enumerate(pages, 1) if (not p.strip() and i not in unreadable) or i in overlaid]
+    if not _usable(text) or (overlaid and len(scanned) + len(unreadable) == len(pages)):
         if salvaged or (unreadable and not text.strip()):
             raise IngestError("corrupt_file", f"no text could be read from the damaged PDF ({len(pages)} pages)")
         what = (f"the PDF has no usable text layer ({len(pages)} page(s) of images, a scan, "
                 "or fonts without a Unicode mapping)")
-        pages = _ocr_pages(data, pages, list(range(1, len(pages) + 1)), warnings, what)
+        if text.strip() and _usable(text):
+            what = (f"the PDF has no usable text layer ({len(pages)} page(s) of images with at most a few "
+                    "characters of text on each, a scan with page numbers or a stamp over it)")
+        pages = _ocr_pages(data, pages, list(range(1, len(pages) + 1)), warnings, what, overlaid)
         text = "\n".join(pages)
         if not text.strip():
             raise IngestError("pdf_no_text_layer", f"{what}; OCR found no text on any page")
-    else:
-        # single pages without text (a scanned page in a text PDF) are OCR'd
-        empty = [i for i, p in enumerate(pages, 1) if not p.strip() and i not in unreadable]
-        if empty:
-            pages = _ocr_pages(data, pages, empty, warnings, None)
-            text = "\n".join(pages).translate(_RADICALS)
+    elif scanned:  # single pages without text (a scanned page in a text PDF) are OCR'd
+        pages = _ocr_pages(data, pages, scanned, warnings, None, overlaid)
+        text = "\n".join(pages).translate(_RADICALS)
     if salvaged or not data.rstrip().endswith(b"%%EOF"):
         warnings.append(Warning_(code="truncated_file",
                                  message=f"the PDF was cut short; read the {len(pages)} page(s) that survive"))
@@ -543,41 +545,51 @@ def _usable(text: str) -> bool:
 
 
 def _ocr_pages(data: bytes, pages: list[str], numbers: list[int], warnings: list[Warning_],
-               whole: str | None) -> list[str]:
+               whole: str | None, overlaid: list[int] = ()) -> list[str]:
     """``pages`` with the pages ``numbers`` (1-based) replaced by their OCR text, and a
     ``pdf_ocr`` warning (``pdf_page_without_text`` for pages where OCR finds nothing).
     Without rapidocr the pages are left as they are with a ``pdf_page_without_text``
     warning, or, when ``whole`` (why no page has a usable text layer) is given,
-    ``pdf_no_text_layer`` is raised, as before OCR existed; both say how to enable it."""
+    ``pdf_no_text_layer`` is raised, as before OCR existed; both say how to enable it.
+    Pages in ``overlaid`` (scans under a few characters of text) keep that text where OCR
+    finds none. At most ``ocr.max_pages()`` pages are read; a ``pdf_ocr_skipped`` warning
+    names the rest."""
     from extraction import ocr
 
-    listed = ", ".join(map(str, numbers))
+    def described(listed: list[int]) -> str:
+        bare = [n for n in listed if n not in overlaid]
+        parts = [f"page(s) {', '.join(map(str, bare))} have no text layer (images?)"] if bare else []
+        if len(bare) < len(listed):
+            parts.append(f"page(s) {', '.join(str(n) for n in listed if n in overlaid)} are images under "
+                         "a few characters of text (page numbers?)")
+        return "; ".join(parts)
+
     if not ocr.available():
         if whole:
             raise IngestError("pdf_no_text_layer", f"{whole}; OCR is not installed, {ocr.ENABLE_HINT}")
         warnings.append(Warning_(code="pdf_page_without_text",
-                                 message=f"page(s) {listed} have no text layer (images?); "
-                                         f"OCR is not installed, {ocr.ENABLE_HINT}"))
+                                 message=f"{described(numbers)}; OCR is not installed, {ocr.ENABLE_HINT}"))
         return pages
+    limit = ocr.max_pages()
+    numbers, skipped = numbers[:limit], numbers[limit:]
     try:
         read = ocr.read_pages(data, numbers)
     except ocr.OcrUnavailable as e:
         if whole:
             raise IngestError("pdf_no_text_layer", f"{whole}; {e}") from None
-        warnings.append(Warning_(code="pdf_page_without_text",
-                                 message=f"page(s) {listed} have no text layer (images?); {e}"))
+        warnings.append(Warning_(code="pdf_page_without_text", message=f"{described(numbers)}; {e}"))
         return pages
     except Exception as e:  # pdfium cannot render the file, or the engine fails on it
         if whole:
             raise IngestError("pdf_no_text_layer",
                               f"{whole}; OCR failed: {type(e).__name__}: {e}") from None
         warnings.append(Warning_(code="pdf_page_without_text",
-                                 message=f"page(s) {listed} have no text layer (images?); "
-                                         f"OCR failed: {type(e).__name__}: {e}"))
+                                 message=f"{described(numbers)}; OCR failed: {type(e).__name__}: {e}"))
         return pages
     pages = list(pages)
     for page in read:
-        pages[page.number - 1] = page.text.translate(_RADICALS)
+        if page.text or page.number not in overlaid:
+            pages[page.number - 1] = page.text.translate(_RADICALS)
     if any(p.text for p in read):
         warnings.append(ocr.warning(read, whole is not None))
     blank = [str(p.number) for p in read if not p.text]
@@ -585,11 +597,28 @@ def _ocr_pages(data: bytes, pages: list[str], numbers: list[int], warnings: list
         warnings.append(Warning_(code="pdf_page_without_text",
                                  message=f"page(s) {', '.join(blank)} have no text layer and OCR found no "
                                          "text on them (blank pages or pictures?)"))
+    if skipped:
+        warnings.append(Warning_(code="pdf_ocr_skipped",
+                                 message=f"{len(skipped)} page(s) without a text layer ({_ranges(skipped)}) "
+                                         f"were not read: OCR reads at most {limit} pages of a PDF "
+                                         "(NIANBAO_OCR_MAX_PAGES sets another limit)"))
     return pages
 
 
-def _pdf_pages(data: bytes) -> tuple[list[str], list[int]]:
-    """The text of every page, and the numbers of the pages that could not be read."""
+def _ranges(numbers: list[int]) -> str:
+    """1, 2, 3, 5, 7, 8 → "1-3, 5, 7-8"."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
+def _pdf_pages(data: bytes) -> tuple[list[str], list[int], list[int]]:
+    """The text of every page, the numbers of the pages that could not be read, and those
+    of the scanned pages with a small text overlay (:func:`_overlaid_scan`)."""
     import io
 
     import pdfplumber
@@ -597,15 +626,34 @@ def _pdf_pages(data: bytes) -> tuple[list[str], list[int]]:
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font warnings on every damaged glyph
     pages: list[str] = []
     unreadable: list[int] = []
+    overlaid: list[int] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for number, page in enumerate(pdf.pages, 1):
             try:
                 pages.append(_pdf_page(page))
+                if pages[-1].strip() and _overlaid_scan(page, pages[-1]):
+                    overlaid.append(number)
             except Exception:  # one damaged page (bad stream, bad font) must not lose the others
                 unreadable.append(number)
                 pages.append("")
             page.close()
-    return pages, unreadable
+    return pages, unreadable, overlaid
+
+
+def _overlaid_scan(page, text: str) -> bool:
+    """Whether a page is a scan whose text layer is only a small overlay (a page number
+    "- 1 -", a stamp's caption): fewer than ``ocr.OVERLAY_CHARS`` characters of text and
+    images covering at least ``ocr.SCAN_COVER`` of the page."""
+    from extraction.ocr import OVERLAY_CHARS, SCAN_COVER
+
+    if len(re.sub(r"\s", "", text)) >= OVERLAY_CHARS:
+        return False
+    x0, top, x1, bottom = (float(v) for v in page.bbox)
+    area = max((x1 - x0) * (bottom - top), 1.0)
+    covered = sum(max(0.0, min(x1, float(im["x1"])) - max(x0, float(im["x0"])))
+                  * max(0.0, min(bottom, float(im["bottom"])) - max(top, float(im["top"])))
+                  for im in page.images)
+    return covered / area >= SCAN_COVER
 
 
 _PDF_OBJECT = re.compile(rb"(\d+)\s+\d+\s+obj\b")

@@ -34,8 +34,18 @@ LOW_CONFIDENCE = 0.95
 # cell boundary (a tab); a narrower one is a gap inside a line of text
 CELL_GAP = 0.5
 # rapidocr's own downscaling of large images (max side 2000 px) is lifted so that the
-# resolution chosen here is the one recognised
+# resolution chosen here is the one recognised; a page larger than this at ``DPI`` (a
+# poster, an A0 plan) is rendered at the resolution that makes its longer side this long
 _MAX_SIDE = 5000
+# at most this many pages of one PDF are OCR'd (``NIANBAO_OCR_MAX_PAGES`` overrides): at
+# ~3.3 s a page, 60 pages tie a batch worker ~3 min; annual reports have 5-30 pages, a
+# longer scan is a compilation the rest of which is named in a warning, not read
+MAX_PAGES = 60
+# a page whose text layer has fewer characters than this (not counting blanks) while
+# images cover at least ``SCAN_COVER`` of it is a scan with a small text overlay (page
+# numbers, a stamp's caption, a watermark): it is OCR'd like a page without text
+OVERLAY_CHARS = 40
+SCAN_COVER = 0.5
 
 ENABLE_HINT = "install the OCR extra to read it: pip install 'nianbao[ocr]'"
 
@@ -113,11 +123,20 @@ def engine():
     return RapidOCR(params=params)
 
 
+def max_pages() -> int:
+    """Pages of one PDF that may be OCR'd: ``MAX_PAGES`` or ``NIANBAO_OCR_MAX_PAGES``."""
+    env = os.environ.get("NIANBAO_OCR_MAX_PAGES", "")
+    return int(env) if env.isdigit() and int(env) > 0 else MAX_PAGES
+
+
 def render(pdf, index: int, dpi: int = DPI):
-    """Page ``index`` (0-based) of an open ``pypdfium2.PdfDocument`` as a BGR array."""
+    """Page ``index`` (0-based) of an open ``pypdfium2.PdfDocument`` as a BGR array, at
+    ``dpi`` or less where that would make its longer side more than ``_MAX_SIDE`` pixels."""
     page = pdf[index]
     try:
-        bitmap = page.render(scale=dpi / 72)
+        width, height = page.get_size()  # points
+        scale = min(dpi / 72, _MAX_SIDE / max(width, height, 1.0))
+        bitmap = page.render(scale=scale)
         try:
             array = bitmap.to_numpy().copy()
         finally:

@@ -184,6 +184,97 @@ def test_poor_scan_is_named_low_confidence(corpus_dir, rapidocr, tmp_path: Path)
     assert "六、其他需要报告的事项" in doc.text
 
 
+def _overlaid(images: list, path: Path) -> Path:
+    """A PDF whose pages are ``images`` drawn over the whole page with a page number
+    "- N -" as real text on top: a scan with a text layer of a few characters."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    with PdfPages(path) as pdf:
+        for n, image in enumerate(images, 1):
+            fig = plt.figure(figsize=(image.width / 200, image.height / 200))
+            ax = fig.add_axes((0, 0, 1, 1))
+            ax.imshow(image)
+            ax.axis("off")
+            fig.text(0.5, 0.02, f"- {n} -", ha="center", fontsize=10)
+            pdf.savefig(fig, dpi=200)
+            plt.close(fig)
+    return path
+
+
+def test_scan_under_a_page_number_overlay_is_read_by_ocr(corpus_dir, rapidocr, tmp_path: Path):
+    """A scan whose only text is its page numbers is a scan, not a text PDF of two lines:
+    read by OCR (as a whole, with the whole-PDF warning); without OCR it is the clear
+    no-text-layer error, not a record of page numbers. A page whose OCR finds nothing
+    keeps its overlay."""
+    from PIL import Image
+
+    if not HONGZE.is_file():
+        pytest.skip(f"{HONGZE.name} is not in the corpus")
+    last = _images(HONGZE, [5])[0]
+    path = _overlaid([last, Image.new("RGB", last.size, "white")], tmp_path / "overlaid.pdf")
+    assert re.sub(r"\s", "", _text_layer(path, [1, 2])) == "-1--2-"
+    doc = read_document(path)
+    assert _codes(doc) == ["pdf_ocr", "pdf_page_without_text"]
+    assert doc.warnings[0].message.startswith("page(s) 1 read by OCR")
+    assert "no usable text layer" in doc.warnings[0].message
+    assert "六、其他需要报告的事项" in _squash(doc.text)
+    assert _squash(doc.text).endswith("-2-")  # the blank page kept its overlay
+
+    sys.modules["rapidocr"] = None  # undone below; monkeypatch would do the same
+    try:
+        with pytest.raises(IngestError) as info:
+            read_document(path)
+    finally:
+        del sys.modules["rapidocr"]
+    assert info.value.code == "pdf_no_text_layer"
+    assert "a few characters of text" in info.value.message and "nianbao[ocr]" in info.value.message
+
+
+def test_ocr_reads_at_most_the_page_limit(corpus_dir, rapidocr, monkeypatch, tmp_path: Path):
+    """A scan longer than NIANBAO_OCR_MAX_PAGES: the first pages are read, the rest are
+    named in a warning (a batch worker is not tied up by a 300-page compilation)."""
+    from PIL import Image
+
+    if not HONGZE.is_file():
+        pytest.skip(f"{HONGZE.name} is not in the corpus")
+    last = _images(HONGZE, [5])[0]
+    white = Image.new("RGB", last.size, "white")
+    path = _image_pdf([last, white, white, white], tmp_path / "long.pdf")
+    monkeypatch.setenv("NIANBAO_OCR_MAX_PAGES", "1")
+    doc = read_document(path)
+    assert _codes(doc) == ["pdf_ocr", "pdf_ocr_skipped"]
+    assert doc.warnings[1].message.startswith("3 page(s) without a text layer (2-4) were not read")
+    assert "at most 1 pages" in doc.warnings[1].message
+    assert "六、其他需要报告的事项" in _squash(doc.text)
+
+
+def test_huge_pages_are_rendered_no_larger_than_the_engine_reads(tmp_path: Path):
+    """An A0-sized page at 200 dpi would be 6600 x 9400 pixels (250 MB): it is rendered
+    with its longer side at the engine's limit instead; an A4 page at the full 200 dpi."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pypdfium2 as pdfium
+
+    from extraction import ocr
+
+    for name, size in (("a0.pdf", (33.1, 46.8)), ("a4.pdf", (8.27, 11.69))):
+        fig = plt.figure(figsize=size)
+        fig.text(0.1, 0.5, "x")
+        fig.savefig(tmp_path / name, format="pdf")
+        plt.close(fig)
+    pdf = pdfium.PdfDocument(str(tmp_path / "a0.pdf"))
+    assert max(ocr.render(pdf, 0).shape[:2]) == ocr._MAX_SIDE
+    pdf = pdfium.PdfDocument(str(tmp_path / "a4.pdf"))
+    height, width = ocr.render(pdf, 0).shape[:2]
+    assert abs(height - 11.69 * ocr.DPI) <= 1 and abs(width - 8.27 * ocr.DPI) <= 1
+
+
 def test_without_rapidocr_the_message_says_how_to_enable_it(monkeypatch, tmp_path: Path):
     """rapidocr made unimportable (``sys.modules[name] = None`` is how Python spells a
     module that must not import): a scan is today's error and a page without text today's
