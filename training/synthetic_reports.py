@@ -277,20 +277,25 @@ def _review_grid(t: Tables) -> list[list[_Cell]]:
 # --- blanks ------------------------------------------------------------------------------------
 
 
-def _blank_cells(t: Tables, rng: random.Random, rate: float) -> Tables:
-    """A copy of ``t`` with some cells blank (null), at ``rate``."""
+def _blank_cells(t: Tables, rng: random.Random, rate: float, zeros_only: bool = False) -> Tables:
+    """A copy of ``t`` with some cells blank (null), at ``rate`` (of the zero cells only
+    with ``zeros_only``: a body leaving empty what it has nothing for)."""
     d = t.model_dump()
+
+    def blank(v) -> bool:
+        return (v == 0 or not zeros_only) and rng.random() < rate
+
     for fs in d["proactive"].values():
         for f in fs:
-            if rng.random() < rate:
+            if blank(fs[f]):
                 fs[f] = None
     for row in d["requests"]["rows"].values():
         for j in range(len(row)):
-            if rng.random() < rate:
+            if blank(row[j]):
                 row[j] = None
     for g in d["review_litigation"].values():
         for f in g:
-            if rng.random() < rate:
+            if blank(g[f]):
                 g[f] = None
     return Tables(**d)
 
@@ -474,4 +479,81 @@ def generate(rng: random.Random, template: Optional[str] = None, layout: Optiona
     return SyntheticReport(text=text, template=template, layout=layout, tables=truth)
 
 
-__all__ = ["LAYOUTS", "TEMPLATES", "SyntheticReport", "generate", "sample_tables"]
+# --- the national Word template, filled -------------------------------------------------------
+
+# rows of the blank 2021 template's table 二 (``reference/template-2021-blank.docx``) that hold
+# data, with the value cells' fields (first value cell in column 1); table 三 holds the request
+# rows from row 3, the seven values from column 3; table 四's fourth row the fifteen review cells
+_WORD_PROACTIVE_2021 = {2: "regulations", 3: "normative_documents", 6: "licensing", 9: "punishment",
+                        10: "coercion", 13: "fees"}
+
+
+def _set_cell(cell, text: str) -> None:
+    """Write ``text`` into a Word table cell, keeping its first run's formatting."""
+    paragraph = cell.paragraphs[0]
+    for run in paragraph.runs[1:]:
+        run._r.getparent().remove(run._r)
+    if paragraph.runs:
+        paragraph.runs[0].text = text
+    else:
+        paragraph.add_run(text)
+
+
+def _set_paragraph(paragraph, text: str) -> None:
+    for run in paragraph.runs[1:]:
+        run.text = ""
+    if paragraph.runs:
+        paragraph.runs[0].text = text
+    else:
+        paragraph.add_run(text)
+
+
+def word_report(rng: random.Random, blank_template, blank_rate: float = 0.2):
+    """The blank national 2021 template (a ``.docx`` path) filled as a body fills it in Word:
+    title and prose written over the placeholders, every table cell typed in (counts of a
+    thousand or more sometimes with a thousands separator; a zero cell left blank at
+    ``blank_rate``, empty or with a null mark). Returns the ``docx.Document`` and the
+    table answer (null where a cell was left blank)."""
+    import docx
+
+    truth = _blank_cells(sample_tables(rng, "2021"), rng, blank_rate, zeros_only=True)
+    marked = rng.random() < 0.5  # this body writes "/" or "-" in cells it has nothing for
+
+    def cell_text(v) -> str:
+        if v is None:
+            return rng.choice(_NULL_MARKS) if marked else ""
+        if isinstance(v, int) and v >= 1000 and rng.random() < 0.3:
+            return f"{v:,}"
+        return str(v)
+
+    doc = docx.Document(str(blank_template))
+    pro_table, req_table, rev_table = doc.tables
+    for i, key in _WORD_PROACTIVE_2021.items():
+        cells = pro_table.rows[i].cells
+        for j, field in enumerate(PROACTIVE_2021[key]):
+            _set_cell(cells[1 + j], cell_text(truth.proactive[key][field]))
+    for i, key in enumerate(request_rows("2021")):
+        cells = req_table.rows[3 + i].cells
+        for j, v in enumerate(truth.requests.rows[key]):
+            _set_cell(cells[3 + j], cell_text(v))
+    cells = rev_table.rows[3].cells
+    values = [getattr(getattr(truth.review_litigation, g), f) for g in REVIEW_GROUPS for f in REVIEW_FIELDS]
+    for cell, v in zip(cells, values):
+        _set_cell(cell, cell_text(v))
+    year = rng.randint(2021, 2025)
+    prose = {"一、总体情况": _PROSE["一、总体情况"].format(posts=rng.randint(10, 5000)),
+             "五、存在的主要问题及改进情况": _PROSE["五、存在的主要问题及改进情况"],
+             "六、其他需要报告的事项": _PROSE["六、其他需要报告的事项"]}
+    heading = None
+    for paragraph in doc.paragraphs:
+        text = paragraph.text.strip()
+        if text.startswith("政府信息公开工作年度报告格式模板"):
+            _set_paragraph(paragraph, f"某某县人民政府{year}年政府信息公开工作年度报告")
+        elif text in prose:
+            heading = text
+        elif text.startswith("（文字描述") and heading:
+            _set_paragraph(paragraph, prose[heading])
+    return doc, truth
+
+
+__all__ = ["LAYOUTS", "TEMPLATES", "SyntheticReport", "generate", "sample_tables", "word_report"]
