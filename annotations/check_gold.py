@@ -36,7 +36,7 @@ _BLOCK_TAGS = (
 )
 _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "iframe")
 # numeral (Arabic with optional decimals, or Chinese), optional 万 after it
-_NUMERAL = re.compile(r"(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]+)\s*(?P<wan>万)?")
+_NUMERAL = re.compile(r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]+)\s*(?P<wan>万)?")
 _REQUIRED_KEYS = ("doc_id", "meta", "facts", "statements")
 
 
@@ -73,7 +73,9 @@ def numeral_value(text: str) -> int | None:
     m = _NUMERAL.search(text)
     if m is None:
         return None
-    num = m["num"]
+    num = m["num"].replace(",", "")  # 1,318
+    if num[0] in "百千":  # 近百人, 千余人: one hundred, one thousand
+        num = "一" + num
     try:
         value = float(num) if num[0].isdigit() else float(cn2an.cn2an(num, "strict"))
     except ValueError:
