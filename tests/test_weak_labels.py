@@ -16,6 +16,20 @@ def labels_of(text):
 @pytest.mark.parametrize("text, expected", [
     ("微信公众号发布132期448篇文章。", [("132期", "O"), ("448篇", "POSTS_WECHAT")]),
     ("通过门户网站主动公开信息96条。", [("96条", "POSTS_WEBSITE")]),
+    # a credit-information publicity system is a website-like platform; it 公示s what it publishes
+    ("通过国家企业信用信息公示系统归集公示各类涉企信息1.8万条。", [("1.8万条", "POSTS_WEBSITE")]),
+    # themed open days, and participants named before the event
+    ("组织环保设施向公众开放活动24次，参与群众1,800余人。",
+     [("24次", "OPEN_DAY_EVENTS"), ("1,800余人", "OPEN_DAY_PARTICIPANTS")]),
+    ("邀请人大代表、政协委员和居民代表35人参加“住建开放日”活动。", [("35人", "OPEN_DAY_PARTICIPANTS")]),
+    ("邀请居民代表35人参加座谈会。", [("35人", "O")]),
+    # a year's gain of followers is no follower count; a total reached is
+    ("公众号新增关注2,140人，累计关注人数达1.2万人。", [("2,140人", "O"), ("1.2万人", "FOLLOWERS")]),
+    ("公众号关注人数增长至1.5万人。", [("1.5万人", "FOLLOWERS")]),
+    # targets and plans are no counts of the year
+    ("力争2021年关注人数突破1.5万人。", [("1.5万人", "O")]),
+    ("下一步，加大活动力度，全年开放活动不少于30次。", [("30次", "O")]),
+    ("全年开展政务公开业务培训不少于3次。", [("3次", "TRAINING_SESSIONS")]),
     ("全年主动公开政府信息101条。", [("101条", "POSTS_TOTAL")]),
     ("官方微博发布信息120条。", [("120条", "POSTS_WEIBO")]),
     ("开展政府开放日活动3场。", [("3场", "OPEN_DAY_EVENTS")]),

@@ -37,7 +37,7 @@ from training.corpus import REPORTS_DIR, GoldDoc, report_text, sections_of
 from training.evaluate import Metrics, evaluate_documents, match_statements
 
 # the version of the model this code trains: bump it with any change to its data or settings
-MODEL_VERSION = "0.5.2"
+MODEL_VERSION = "0.5.3"
 NerExample = tuple[str, list[tuple[int, int, str]]]
 CatExample = tuple[str, str]
 

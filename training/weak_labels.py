@@ -26,15 +26,15 @@ CHANNEL_KEYWORDS: dict[str, str] = {
     "POSTS_WECHAT": r"微信公众号|公众号|微信|推文",
     "POSTS_WEIBO": r"微博",
     "POSTS_NEWMEDIA": r"政务新媒体|新媒体|抖音|视频号|头条号|今日头条|快手|客户端|短视频|两微|APP|App|app",
-    "POSTS_WEBSITE": r"门户网站|政府网站|网站|信息公开网|公开平台|公开专栏|政务公开专栏|公开目录|信息公开系统|信用平台|网页|页面|专栏",
+    "POSTS_WEBSITE": r"门户网站|政府网站|网站|信息公开网|公开平台|公开专栏|政务公开专栏|公开目录|信息公开系统|信用平台|公示系统|信用中国|网页|页面|专栏",
 }
 LABEL_KEYWORDS: dict[str, str] = {
     "POSTS_TOTAL": r"主动公开|政府信息|公开信息|公布信息|发布信息|公开各类|公开政务信息",
     "POLICY_INTERPRETATIONS": r"解读|图解",
     "REQUESTS_RECEIVED": r"申请",
     "HOTLINE_CASES": r"12345|热线|信箱|留言|网上问政|网络问政|政务咨询|8890|民心网|网络诉求|网上诉求|咨询",
-    "OPEN_DAY_EVENTS": r"开放日",
-    "OPEN_DAY_PARTICIPANTS": r"开放日",
+    "OPEN_DAY_EVENTS": r"开放日|向公众开放|开放活动",
+    "OPEN_DAY_PARTICIPANTS": r"开放日|向公众开放|开放活动",
     "TRAINING_SESSIONS": r"培训|专题学习|集中学习|业务学习|学习会|辅导",
     "FOLLOWERS": r"关注|粉丝|订阅|用户",
 }
@@ -155,6 +155,9 @@ def _nearest(pattern: str, s: str) -> int | None:
 QLF = Callable[[QContext], "str | None"]
 
 
+_JOINING = r"\s*(?:参加|参与|走进|观摩|体验)[^，,。；;]{{0,12}}(?:{})"
+
+
 def _keyword_lf(label: str, pattern: str) -> QLF:
     def lf(c: QContext) -> str | None:
         mw = c.q.measure
@@ -169,6 +172,8 @@ def _keyword_lf(label: str, pattern: str) -> QLF:
             near = re.search(pattern, c.clause) or re.match(r"\s*(?:的)?(?:政府信息公开)?申请", c.right)
             ok = near and _REQUEST_VERB.search(c.left + c.right[:4]) and _REQUEST_TOPIC.search(c.before + c.right[:8])
             return label if ok and not _REQUEST_PART.search(c.clause) else None
+        if label == "OPEN_DAY_PARTICIPANTS" and re.match(_JOINING.format(pattern), c.right):
+            return label  # 邀请群众代表35人参加“住建开放日”活动
         return label if re.search(pattern, c.left) else None
     lf.__name__ = f"kw_{label.lower()}"
     return lf
@@ -255,7 +260,7 @@ def neg_zero_words(c: QContext) -> str | None:
     return "O" if c.q.measure is None and re.match(r"[\d.]", c.right) else None
 
 
-_RATE = re.compile(r"日均|周均|月均|年均|人均|平均|每周|每月|每日|每天|每季度?|每篇|每名|每人")
+_RATE = re.compile(r"日均|周均|月均|年均|人均|平均|每周|每月|每日|每天|每季度?|每半年|每篇|每名|每人")
 
 
 def neg_rate(c: QContext) -> str | None:
@@ -263,10 +268,35 @@ def neg_rate(c: QContext) -> str | None:
     return "O" if _RATE.search(_QUOTED.sub("", c.own)) else None  # not “每周一问”
 
 
+_TARGET = re.compile(r"力争|争取|确保|目标")
+_AT_LEAST_PLAN = re.compile(r"(?:不少于|至少|不低于)\s*$")
+_PLAN = re.compile(r"将|下一步|今后|计划|要求|力争|持续|加大|进一步")
+
+
+def neg_target(c: QContext) -> str | None:
+    """A target or a plan (力争关注人数突破1.5万人; 下一步…全年开放活动不少于30次) is no count
+    of the year."""
+    if _TARGET.search(_QUOTED.sub("", c.clause)):
+        return "O"
+    return "O" if _AT_LEAST_PLAN.search(c.left) and _PLAN.search(c.left) else None
+
+
+_GAIN = re.compile(r"新增|净增|增加|增长|增粉|涨粉")
+_GAIN_TO = re.compile(r"(?:增加|增长|上升|提升|提高)(?:到|至)|达|突破")
+
+
+def neg_follower_gain(c: QContext) -> str | None:
+    """A year's gain of followers (新增关注2,140人; 粉丝较上年增加3000人) is no follower count
+    (labels.md: followers are a running total); 增长至/达 a figure is. ``label_quantity``
+    drops only the FOLLOWERS vote on it."""
+    near = c.left[-12:]
+    return "O" if _GAIN.search(near) and not _GAIN_TO.search(near) else None
+
+
 KEYWORD_LFS: list[QLF] = [_keyword_lf(lab, pat) for lab, pat in {**CHANNEL_KEYWORDS, **LABEL_KEYWORDS}.items()]
 VETO_LFS: list[QLF] = [neg_issue, neg_submitted, neg_multi_year, neg_part_or_counted_thing, neg_zero_words,
-                       neg_audience, neg_rate]
-QUANTITY_LFS: list[QLF] = KEYWORD_LFS + VETO_LFS + [neg_mixed_policy]
+                       neg_audience, neg_rate, neg_target]
+QUANTITY_LFS: list[QLF] = KEYWORD_LFS + VETO_LFS + [neg_mixed_policy, neg_follower_gain]
 _FOLLOWERS_NEAR = 6  # followers win over a channel only when named just before the number (粉丝数达, 关注人数上升至)
 _PATTERN = {**CHANNEL_KEYWORDS, **LABEL_KEYWORDS}
 _POSTS_COUNT = _count_of("[条篇件则]")
@@ -276,6 +306,7 @@ _KIND = re.compile(r"(?<!各)类(?:信息|事项|诉求|问题|件)?$")
 _RESTATED = re.compile(r"累计|合计|总计|共计|总共|全年共")
 _QUOTED = re.compile(r"[“\"「《][^”\"」》]*[”\"」》]")
 _ANY_CHANNEL = "|".join(CHANNEL_KEYWORDS.values())
+_CREDIT_PLATFORM = re.compile(r"信用平台|公示系统|信用中国|信用信息")
 _SERVICE_NUMBER = re.compile(r"12\d{3}|8890|96\d{3,4}")  # hotline numbers, not counts
 
 
@@ -286,6 +317,8 @@ def label_quantity(c: QContext) -> str:
     votes = {lab for lf in KEYWORD_LFS if (lab := lf(c))}
     if neg_mixed_policy(c):
         votes.discard("POLICY_INTERPRETATIONS")
+    if neg_follower_gain(c):
+        votes.discard("FOLLOWERS")
     if not votes:
         return "O"
     in_clause = {lab: d for lab in votes if (d := _nearest(_PATTERN[lab], c.clause)) is not None}
@@ -319,7 +352,10 @@ def label_quantity(c: QContext) -> str:
         return "O"  # a breakdown by kind (其中咨询类15.2万件、投诉类6.1万件)
     if best == "POSTS_TOTAL" and (_CATEGORY.search(c.clause) or not _PUBLISH_VERB.search(c.left)):
         return "O"  # a category (其他…信息, …类信息), or information made rather than published
-    d = _nearest(DISTRACTORS, c.clause)
+    clause = c.clause
+    if best == "POSTS_WEBSITE" and _CREDIT_PLATFORM.search(clause):
+        clause = clause.replace("公示", "  ")  # what a credit platform publishes it 公示s (labels.md: 信用平台)
+    d = _nearest(DISTRACTORS, clause)
     if d is not None and d < dist[best] and best not in ("FOLLOWERS", "OPEN_DAY_PARTICIPANTS"):
         # a distractor right after the label word names the channel (新媒体账号发布信息): no veto
         if not re.search(rf"(?:{_PATTERN[best]})账号$", c.left[:len(c.left) - d]):
