@@ -512,7 +512,7 @@ def read_pdf(data: bytes, warnings: list[Warning_]) -> str:
     # pages to OCR: no text, or a scan under a small text overlay (page numbers)
     scanned = [i for i, p in enumerate(pages, 1) if (not p.strip() and i not in unreadable) or i in overlaid]
     if not _usable(text) or (overlaid and len(scanned) + len(unreadable) == len(pages)):
-        if salvaged or (unreadable and not text.strip()):
+        if not _usable(text) and (salvaged or (unreadable and not text.strip())):
             raise IngestError("corrupt_file", f"no text could be read from the damaged PDF ({len(pages)} pages)")
         what = (f"the PDF has no usable text layer ({len(pages)} page(s) of images, a scan, "
                 "or fonts without a Unicode mapping)")
@@ -551,58 +551,75 @@ def _ocr_pages(data: bytes, pages: list[str], numbers: list[int], warnings: list
     Without rapidocr the pages are left as they are with a ``pdf_page_without_text``
     warning, or, when ``whole`` (why no page has a usable text layer) is given,
     ``pdf_no_text_layer`` is raised, as before OCR existed; both say how to enable it.
-    Pages in ``overlaid`` (scans under a few characters of text) keep that text where OCR
-    finds none. At most ``ocr.max_pages()`` pages are read; a ``pdf_ocr_skipped`` warning
-    names the rest."""
+    Pages in ``overlaid`` (mostly an image, a few characters of text) take the OCR text
+    only where it reads clearly more than their text layer (a scan under page numbers),
+    and keep their own text otherwise (a cover picture with its title, a chart with its
+    caption: not reported as OCR'd). At most ``ocr.max_pages()`` pages are read; a
+    ``pdf_ocr_skipped`` warning names the rest."""
     from extraction import ocr
 
     def described(listed: list[int]) -> str:
         bare = [n for n in listed if n not in overlaid]
         parts = [f"page(s) {', '.join(map(str, bare))} have no text layer (images?)"] if bare else []
         if len(bare) < len(listed):
-            parts.append(f"page(s) {', '.join(str(n) for n in listed if n in overlaid)} are images under "
-                         "a few characters of text (page numbers?)")
+            parts.append(f"page(s) {', '.join(str(n) for n in listed if n in overlaid)} are mostly an image "
+                         "with little text (scanned pages, or pictures?)")
         return "; ".join(parts)
+
+    limit = ocr.max_pages()
+    numbers, skipped = numbers[:limit], numbers[limit:]
+
+    def done(result: list[str]) -> list[str]:
+        if skipped:
+            warnings.append(Warning_(code="pdf_ocr_skipped",
+                                     message=f"{len(skipped)} page(s) without a text layer ({_ranges(skipped)}) "
+                                             f"were not read: OCR reads at most {limit} pages of a PDF "
+                                             "(NIANBAO_OCR_MAX_PAGES sets another limit)"))
+        return result
 
     if not ocr.available():
         if whole:
             raise IngestError("pdf_no_text_layer", f"{whole}; OCR is not installed, {ocr.ENABLE_HINT}")
         warnings.append(Warning_(code="pdf_page_without_text",
-                                 message=f"{described(numbers)}; OCR is not installed, {ocr.ENABLE_HINT}"))
+                                 message=f"{described(numbers + skipped)}; OCR is not installed, {ocr.ENABLE_HINT}"))
         return pages
-    limit = ocr.max_pages()
-    numbers, skipped = numbers[:limit], numbers[limit:]
     try:
         read = ocr.read_pages(data, numbers)
     except ocr.OcrUnavailable as e:
         if whole:
             raise IngestError("pdf_no_text_layer", f"{whole}; {e}") from None
         warnings.append(Warning_(code="pdf_page_without_text", message=f"{described(numbers)}; {e}"))
-        return pages
+        return done(pages)
     except Exception as e:  # pdfium cannot render the file, or the engine fails on it
         if whole:
             raise IngestError("pdf_no_text_layer",
                               f"{whole}; OCR failed: {type(e).__name__}: {e}") from None
         warnings.append(Warning_(code="pdf_page_without_text",
                                  message=f"{described(numbers)}; OCR failed: {type(e).__name__}: {e}"))
-        return pages
+        return done(pages)
     pages = list(pages)
+    used = []
     for page in read:
-        if page.text or page.number not in overlaid:
-            pages[page.number - 1] = page.text.translate(_RADICALS)
-    if any(p.text for p in read):
-        warnings.append(ocr.warning(read, whole is not None))
-    blank = [str(p.number) for p in read if not p.text]
+        if page.number in overlaid and not _reads_more(page.text, pages[page.number - 1]):
+            continue  # a picture with its own caption or title: its text layer stands
+        pages[page.number - 1] = page.text.translate(_RADICALS)
+        used.append(page)
+    if any(p.text for p in used):
+        warnings.append(ocr.warning(used, whole is not None, any(p.number in overlaid for p in used)))
+    blank = [str(p.number) for p in used if not p.text]
     if blank:
         warnings.append(Warning_(code="pdf_page_without_text",
                                  message=f"page(s) {', '.join(blank)} have no text layer and OCR found no "
                                          "text on them (blank pages or pictures?)"))
-    if skipped:
-        warnings.append(Warning_(code="pdf_ocr_skipped",
-                                 message=f"{len(skipped)} page(s) without a text layer ({_ranges(skipped)}) "
-                                         f"were not read: OCR reads at most {limit} pages of a PDF "
-                                         "(NIANBAO_OCR_MAX_PAGES sets another limit)"))
-    return pages
+    return done(pages)
+
+
+def _reads_more(ocr_text: str, layer: str) -> bool:
+    """Whether OCR read clearly more than a page's text layer (a scan under page numbers),
+    not just the same few words (a cover picture under its title)."""
+    from extraction.ocr import OVERLAY_CHARS
+
+    return len(re.sub(r"\s", "", ocr_text)) >= len(re.sub(r"\s", "", layer)) + OVERLAY_CHARS
 
 
 def _ranges(numbers: list[int]) -> str:
@@ -630,12 +647,16 @@ def _pdf_pages(data: bytes) -> tuple[list[str], list[int], list[int]]:
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for number, page in enumerate(pdf.pages, 1):
             try:
-                pages.append(_pdf_page(page))
-                if pages[-1].strip() and _overlaid_scan(page, pages[-1]):
-                    overlaid.append(number)
+                text = _pdf_page(page)
             except Exception:  # one damaged page (bad stream, bad font) must not lose the others
                 unreadable.append(number)
-                pages.append("")
+                text = ""
+            pages.append(text)
+            try:
+                if text.strip() and _overlaid_scan(page, text):
+                    overlaid.append(number)
+            except Exception:  # odd image records: the page keeps its text layer
+                pass
             page.close()
     return pages, unreadable, overlaid
 

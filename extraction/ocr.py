@@ -42,10 +42,11 @@ _MAX_SIDE = 5000
 # longer scan is a compilation the rest of which is named in a warning, not read
 MAX_PAGES = 60
 # a page whose text layer has fewer characters than this (not counting blanks) while
-# images cover at least ``SCAN_COVER`` of it is a scan with a small text overlay (page
-# numbers, a stamp's caption, a watermark): it is OCR'd like a page without text
+# images cover at least ``SCAN_COVER`` of it may be a scan with a small text overlay (page
+# numbers, a stamp's caption): it is OCR'd, and the OCR text replaces its text layer when it
+# reads at least OVERLAY_CHARS characters more (a cover picture under its title does not)
 OVERLAY_CHARS = 40
-SCAN_COVER = 0.5
+SCAN_COVER = 0.9
 
 ENABLE_HINT = "install the OCR extra to read it: pip install 'nianbao[ocr]'"
 
@@ -174,7 +175,7 @@ def read_image(ocr, image, number: int = 1) -> OcrPage:
     return OcrPage(number=number, text="\n".join(lines), boxes=len(texts), chars=chars, confidence=conf)
 
 
-def warning(pages: list[OcrPage], whole: bool):
+def warning(pages: list[OcrPage], whole: bool, overlay: bool = False):
     """The ``pdf_ocr`` warning of a document some of whose pages were read by OCR."""
     from extraction.record import Warning_
 
@@ -182,6 +183,8 @@ def warning(pages: list[OcrPage], whole: bool):
     mean = sum(p.confidence * p.chars for p in read) / max(1, sum(p.chars for p in read))
     low = [p for p in read if p.confidence < LOW_CONFIDENCE]
     why = "the PDF has no usable text layer" if whole else "they have no text layer"
+    if overlay and not whole:
+        why += " (or only a few characters over a scanned image)"
     message = (f"page(s) {', '.join(str(p.number) for p in read)} read by OCR (rapidocr, {DPI} dpi) "
                f"because {why}; mean recognition confidence {mean:.3f}")
     if low:

@@ -184,9 +184,9 @@ def test_poor_scan_is_named_low_confidence(corpus_dir, rapidocr, tmp_path: Path)
     assert "六、其他需要报告的事项" in doc.text
 
 
-def _overlaid(images: list, path: Path) -> Path:
-    """A PDF whose pages are ``images`` drawn over the whole page with a page number
-    "- N -" as real text on top: a scan with a text layer of a few characters."""
+def _overlaid(images: list, path: Path, caption: str = "- {n} -", fontsize: int = 10, y: float = 0.02) -> Path:
+    """A PDF whose pages are ``images`` drawn over the whole page with ``caption`` (a page
+    number "- N -") as real text on top: a scan with a text layer of a few characters."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -199,7 +199,7 @@ def _overlaid(images: list, path: Path) -> Path:
             ax = fig.add_axes((0, 0, 1, 1))
             ax.imshow(image)
             ax.axis("off")
-            fig.text(0.5, 0.02, f"- {n} -", ha="center", fontsize=10)
+            fig.text(0.5, y, caption.format(n=n), ha="center", fontsize=fontsize)
             pdf.savefig(fig, dpi=200)
             plt.close(fig)
     return path
@@ -218,7 +218,7 @@ def test_scan_under_a_page_number_overlay_is_read_by_ocr(corpus_dir, rapidocr, t
     path = _overlaid([last, Image.new("RGB", last.size, "white")], tmp_path / "overlaid.pdf")
     assert re.sub(r"\s", "", _text_layer(path, [1, 2])) == "-1--2-"
     doc = read_document(path)
-    assert _codes(doc) == ["pdf_ocr", "pdf_page_without_text"]
+    assert _codes(doc) == ["pdf_ocr"]  # the white page under "- 2 -" is a picture with its caption
     assert doc.warnings[0].message.startswith("page(s) 1 read by OCR")
     assert "no usable text layer" in doc.warnings[0].message
     assert "六、其他需要报告的事项" in _squash(doc.text)
@@ -232,6 +232,47 @@ def test_scan_under_a_page_number_overlay_is_read_by_ocr(corpus_dir, rapidocr, t
         del sys.modules["rapidocr"]
     assert info.value.code == "pdf_no_text_layer"
     assert "a few characters of text" in info.value.message and "nianbao[ocr]" in info.value.message
+
+
+def test_scanned_page_under_a_page_number_in_a_text_pdf(corpus_dir, rapidocr, tmp_path: Path):
+    """hongze-gov-2023 whose last page is a scan under its page number: that page alone is
+    OCR'd, and the warning says why (a few characters over a scanned image)."""
+    import pypdfium2 as pdfium
+
+    if not HONGZE.is_file():
+        pytest.skip(f"{HONGZE.name} is not in the corpus")
+    scan = _overlaid(_images(HONGZE, [5]), tmp_path / "last.pdf", caption="- 5 -")
+    pdf = pdfium.PdfDocument(str(HONGZE))
+    pdf.del_page(4)
+    pdf.import_pages(pdfium.PdfDocument(str(scan)))
+    pdf.save(str(tmp_path / "mixed.pdf"))
+    pdf.close()
+    doc = read_document(tmp_path / "mixed.pdf")
+    assert _codes(doc) == ["pdf_ocr"]
+    assert doc.warnings[0].message.startswith("page(s) 5 read by OCR")
+    assert "or only a few characters over a scanned image" in doc.warnings[0].message
+    assert "全年收取政府信息公开信息处理费0元" in _squash(doc.text)
+
+
+def test_picture_page_under_its_own_title_keeps_its_text(corpus_dir, rapidocr, tmp_path: Path):
+    """A text PDF whose cover is a full-page picture under a short title: the cover is
+    looked at (it could be a scan under a page number) but OCR reads no more than its
+    title, so its text layer stands and nothing is reported as OCR'd."""
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    if not HONGZE.is_file():
+        pytest.skip(f"{HONGZE.name} is not in the corpus")
+    picture = Image.new("RGB", (1654, 2339), (200, 220, 240))
+    cover = _overlaid([picture], tmp_path / "cover.pdf", caption="Annual Report 2023", fontsize=28, y=0.6)
+    pdf = pdfium.PdfDocument(str(cover))
+    pdf.import_pages(pdfium.PdfDocument(str(HONGZE)))
+    pdf.save(str(tmp_path / "with-cover.pdf"))
+    pdf.close()
+    doc = read_document(tmp_path / "with-cover.pdf")
+    assert doc.warnings == []
+    assert doc.text.startswith("Annual Report 2023")
+    assert doc.text.endswith(read_document(HONGZE).text)
 
 
 def test_ocr_reads_at_most_the_page_limit(corpus_dir, rapidocr, monkeypatch, tmp_path: Path):
