@@ -30,6 +30,18 @@ def labels_of(text):
     ("力争2021年关注人数突破1.5万人。", [("1.5万人", "O")]),
     ("下一步，加大活动力度，全年开放活动不少于30次。", [("30次", "O")]),
     ("全年开展政务公开业务培训不少于3次。", [("3次", "TRAINING_SESSIONS")]),
+    # ... but everyday words of past-year prose are no target (review of 0.5.3's first rules)
+    ("对照年度考核目标主动公开政府信息1200条。", [("1200条", "POSTS_TOTAL")]),
+    ("确保各项工作落实落细，全年组织培训6次。", [("6次", "TRAINING_SESSIONS")]),
+    ("持续加强业务培训，全年开展政务公开培训不少于3次。", [("3次", "TRAINING_SESSIONS")]),
+    ("将政务公开纳入绩效考核，全年组织专题培训不少于4次。", [("4次", "TRAINING_SESSIONS")]),
+    ("全年新增粉丝800人，粉丝总数1.5万人。", [("800人", "O"), ("1.5万人", "FOLLOWERS")]),
+    ("截至12月底，关注人数增长为2.6万人。", [("2.6万人", "FOLLOWERS")]),
+    ("公众号关注人数增长较快，目前关注用户1.2万人。", [("1.2万人", "FOLLOWERS")]),
+    # a venue open to the public is no open day; participants named before the event are
+    ("体育场馆向公众开放，累计接待健身群众5万人次。", [("5万人次", "O")]),
+    ("推动文化场馆向公众开放，全年举办展览12场。", [("12场", "O")]),
+    ("邀请45名群众代表参加开放日活动。", [("45名", "OPEN_DAY_PARTICIPANTS")]),
     ("全年主动公开政府信息101条。", [("101条", "POSTS_TOTAL")]),
     ("官方微博发布信息120条。", [("120条", "POSTS_WEIBO")]),
     ("开展政府开放日活动3场。", [("3场", "OPEN_DAY_EVENTS")]),

@@ -57,3 +57,15 @@ def test_generated_word_reports_read_back(extractor, tmp_path: Path, seed: int):
     rec = extractor.extract_path(path)
     assert rec.status == "ok" and rec.meta.template == "2021"
     assert _cells(rec.tables) == _cells(truth)
+    blanks = [k for k, v in _cells(truth).items() if v is None]
+    assert len([w for w in rec.warnings if w.code == "cell_empty"]) == len(blanks)
+
+
+@pytest.mark.skipif(not TEMPLATE.is_file(), reason="corpus absent")
+def test_generated_word_reports_have_blank_cells(tmp_path: Path):
+    """The generator leaves zero cells blank (else the test above checks no blanks)."""
+    blanks = []
+    for seed in range(5):
+        _, truth = word_report(random.Random(seed), TEMPLATE, blank_rate=0.3)
+        blanks.append(sum(v is None for v in _cells(truth).values()))
+    assert all(n > 0 for n in blanks), blanks

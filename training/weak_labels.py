@@ -33,8 +33,8 @@ LABEL_KEYWORDS: dict[str, str] = {
     "POLICY_INTERPRETATIONS": r"解读|图解",
     "REQUESTS_RECEIVED": r"申请",
     "HOTLINE_CASES": r"12345|热线|信箱|留言|网上问政|网络问政|政务咨询|8890|民心网|网络诉求|网上诉求|咨询",
-    "OPEN_DAY_EVENTS": r"开放日|向公众开放|开放活动",
-    "OPEN_DAY_PARTICIPANTS": r"开放日|向公众开放|开放活动",
+    "OPEN_DAY_EVENTS": r"开放日|开放活动",  # 环保设施向公众开放活动 (not 场馆向公众开放: no event)
+    "OPEN_DAY_PARTICIPANTS": r"开放日|开放活动",
     "TRAINING_SESSIONS": r"培训|专题学习|集中学习|业务学习|学习会|辅导",
     "FOLLOWERS": r"关注|粉丝|订阅|用户",
 }
@@ -155,7 +155,8 @@ def _nearest(pattern: str, s: str) -> int | None:
 QLF = Callable[[QContext], "str | None"]
 
 
-_JOINING = r"\s*(?:参加|参与|走进|观摩|体验)[^，,。；;]{{0,12}}(?:{})"
+# participants named before the event: N人参加…开放日, 45名群众代表参加开放日
+_JOINING = r"\s*[^，,。；;、\d]{{0,8}}?(?:参加|参与|走进|观摩|体验)[^，,。；;]{{0,12}}(?:{})"
 
 
 def _keyword_lf(label: str, pattern: str) -> QLF:
@@ -268,29 +269,30 @@ def neg_rate(c: QContext) -> str | None:
     return "O" if _RATE.search(_QUOTED.sub("", c.own)) else None  # not “每周一问”
 
 
-_TARGET = re.compile(r"力争|争取|确保|目标")
+# a target governing the number (力争…突破N, 目标为N); 确保/目标 elsewhere in a clause are everyday words
+_TARGET = re.compile(r"(?:力争|争取|目标(?:为|是))[^，,。；;]{0,14}$")
 _AT_LEAST_PLAN = re.compile(r"(?:不少于|至少|不低于)\s*$")
-_PLAN = re.compile(r"将|下一步|今后|计划|要求|力争|持续|加大|进一步")
+# a sentence about the future (not 将 alone, a preposition as often: 将政务公开纳入考核)
+_PLAN = re.compile(r"下一步|今后|明年|来年|计划|拟|将于|将继续|将进一步")
 
 
 def neg_target(c: QContext) -> str | None:
     """A target or a plan (力争关注人数突破1.5万人; 下一步…全年开放活动不少于30次) is no count
     of the year."""
-    if _TARGET.search(_QUOTED.sub("", c.clause)):
+    if _TARGET.search(_QUOTED.sub("", c.left)):
         return "O"
     return "O" if _AT_LEAST_PLAN.search(c.left) and _PLAN.search(c.left) else None
 
 
-_GAIN = re.compile(r"新增|净增|增加|增长|增粉|涨粉")
-_GAIN_TO = re.compile(r"(?:增加|增长|上升|提升|提高)(?:到|至)|达|突破")
+# a gain right before the number, of followers named just before it (新增关注N; 粉丝较上年增加N)
+_GAIN = re.compile(r"(?:新增|净增|增加了?|增长了?|增粉|涨粉)(?:关注|粉丝|用户|订阅)?(?:人数|数量|者)?\s*$")
 
 
 def neg_follower_gain(c: QContext) -> str | None:
     """A year's gain of followers (新增关注2,140人; 粉丝较上年增加3000人) is no follower count
-    (labels.md: followers are a running total); 增长至/达 a figure is. ``label_quantity``
-    drops only the FOLLOWERS vote on it."""
-    near = c.left[-12:]
-    return "O" if _GAIN.search(near) and not _GAIN_TO.search(near) else None
+    (labels.md: followers are a running total); 增长至/为/达 a figure is (the gain must end
+    the clause before the number). ``label_quantity`` drops only the FOLLOWERS vote on it."""
+    return "O" if _GAIN.search(c.clause) else None
 
 
 KEYWORD_LFS: list[QLF] = [_keyword_lf(lab, pat) for lab, pat in {**CHANNEL_KEYWORDS, **LABEL_KEYWORDS}.items()]
