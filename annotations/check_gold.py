@@ -76,6 +76,7 @@ def numeral_value(text: str) -> int | None:
     num = m["num"].replace(",", "")  # 1,318
     if num[0] in "百千":  # 近百人, 千余人: one hundred, one thousand
         num = "一" + num
+    num = num.replace("两", "二")  # 两次, 两千
     try:
         value = float(num) if num[0].isdigit() else float(cn2an.cn2an(num, "strict"))
     except ValueError:

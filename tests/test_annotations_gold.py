@@ -101,7 +101,7 @@ def test_check_gold_reports_missing_report_and_repeated_line(tmp_path: Path) -> 
 @pytest.mark.parametrize("text, value", [
     ("448篇", 448), ("4000 人", 4000), ("100余条", 100), ("一百二十三件", 123),
     ("1.2万人", 12000), ("3万条", 30000), ("0件", 0), ("十二期", 12), ("177", 177),
-    ("1,318条", 1318), ("5,612 件", 5612), ("百人", 100), ("千余人", 1000),
+    ("1,318条", 1318), ("5,612 件", 5612), ("百人", 100), ("千余人", 1000), ("两次", 2), ("两千余人", 2000),
 ])
 def test_numeral_value(text: str, value: int) -> None:
     assert numeral_value(text) == value
