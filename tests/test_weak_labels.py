@@ -122,6 +122,20 @@ def test_statement_lfs_on_an_enumerated_section():
     assert all(lab == "OTHER" for t, lab in labels if t.startswith("下一步"))
 
 
+def test_statement_lfs_on_unenumerated_and_nested_sections():
+    """Commitments after a time or link word, problems without the usual words, and a
+    topic heading over sub-items (annotations/realistic/statements_dev: dev errors)."""
+    text = ("政务新媒体与门户网站信息发布不同步，同一政策在不同平台发布时间相差较大。"
+            "2021年，我局将把政府信息公开工作纳入科室年度考核。同时，修订依申请公开答复文书模板。"
+            "（一）关于政务新媒体\n1、部分账号更新缓慢。\n2、年内完成账号整合。")
+    labels = dict((u.text, wl.label_statement(u)) for u in segment(text))
+    assert labels["政务新媒体与门户网站信息发布不同步，同一政策在不同平台发布时间相差较大。"] == "PROBLEM"
+    assert labels["2021年，我局将把政府信息公开工作纳入科室年度考核。"] == "REMEDY"
+    assert labels["同时，修订依申请公开答复文书模板。"] == "REMEDY"
+    assert labels["关于政务新媒体"] == "OTHER"
+    assert labels["年内完成账号整合。"] == "REMEDY"
+
+
 def _lexicon_entries():
     pats = list(wl.CHANNEL_KEYWORDS.values()) + list(wl.LABEL_KEYWORDS.values()) + [wl.DISTRACTORS]
     return {e for p in pats for e in p.split("|") if e}
