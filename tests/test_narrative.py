@@ -199,7 +199,7 @@ def test_realistic_report_set_scores_and_loads(shipped):
     from training.train import predict_gold
 
     where = REPO_ROOT / "annotations" / "realistic"
-    for split in ("dev", "test", "round2"):
+    for split in ("dev", "test", "round2", "statements_dev"):
         assert check_gold(where / f"{split}.jsonl", where / "reports") == []
     docs = load_gold(where / "test.jsonl", where / "reports")
     assert len(docs) == 12 and sum(len(d.facts) for d in docs) > 100
