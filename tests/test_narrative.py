@@ -230,3 +230,21 @@ def test_challenge_set_scores_and_loads(shipped):
     # the model's margin over the rules here was 0.07 (0.5.0) and is 0.015 since the rules
     # themselves improved (0.842 -> 0.896, model unchanged at 0.911); on the real gold it is 0.16
     assert model_f1 >= 0.85 and model_f1 > rules_f1
+
+
+def test_hybrid_backend_is_the_models_facts_and_the_rules_statements(shipped):
+    """``--backend hybrid``: the facts of the spaCy model, the statements of the rules."""
+    from extraction.narrative import load_narrative_model
+    from extraction.paths import REPO_ROOT
+    from training.corpus import sections_of
+
+    text = (REPO_ROOT / "annotations" / "realistic" / "reports" / "rdev-04.txt").read_text(encoding="utf-8")
+    sections = sections_of(text)
+    hybrid, _ = load_narrative_model(backend="hybrid").extract(text, sections)
+    model, _ = shipped.extract(text, sections)
+    rules, _ = load_narrative_model(backend="rules").extract(text, sections)
+    assert hybrid.facts == model.facts and hybrid.facts
+    assert hybrid.problems == rules.problems and hybrid.remedies == rules.remedies
+    assert hybrid.problems and hybrid.remedies
+    assert (hybrid.problems, hybrid.remedies) != (model.problems, model.remedies)
+    assert load_narrative_model(backend="hybrid").name.endswith("+statement-rules")

@@ -21,7 +21,7 @@ def extract(
         help="worker processes (local, default 1) or Ray actors (ray, default: one per CPU of the cluster)"),
     resume: bool = typer.Option(False, "--resume", help="skip inputs whose sha256 is already in OUT"),
     model: Optional[str] = typer.Option(None, "--model", help="narrative model directory (default: the shipped model)"),
-    backend: str = typer.Option("spacy", "--backend", help="narrative backend: spacy | transformer"),
+    backend: str = typer.Option("spacy", "--backend", help="narrative backend: spacy | rules | transformer | hybrid (the spacy model's facts, the statement rules' statements)"),
     no_narrative: bool = typer.Option(False, "--no-narrative", help="rules only: skip the narrative model"),
     engine: str = typer.Option("local", "--engine", help="local | ray"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),

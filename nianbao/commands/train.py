@@ -82,7 +82,7 @@ def evaluate(
     reports: Optional[Path] = typer.Option(None, "--reports", help="directory of the gold's reports "
                                            "(default ../shared/corpus/reports)"),
     model: Optional[str] = typer.Option(None, "--model", help="narrative model directory"),
-    backend: str = typer.Option("spacy", "--backend", help="narrative backend: spacy | rules | transformer"),
+    backend: str = typer.Option("spacy", "--backend", help="narrative backend: spacy | rules | transformer | hybrid"),
     out: Optional[Path] = typer.Option(None, "--out", help="write the metrics as JSON here"),
 ) -> None:
     """P/R/F1 of facts ((label, value) per document, and span-exact) and statements."""
