@@ -237,6 +237,8 @@ class HybridBackend:
         self.facts, self.statements = facts, statements
 
     def __getattr__(self, name: str):  # predict_spans, distributions, … of the facts model
+        if name in ("facts", "statements") or name.startswith("__"):
+            raise AttributeError(name)  # not set yet (copy, pickle): no recursion
         return getattr(self.facts, name)
 
     def classify(self, units: list[Unit]) -> list[dict[str, float]]:
