@@ -21,12 +21,12 @@ import json
 import re
 from pathlib import Path
 
-import cn2an
 import typer
 from bs4 import BeautifulSoup
 
 from extraction.labels import load_labels
 from extraction.normalize import normalize
+from extraction.values import span_value
 
 _BLOCK_TAGS = (
     "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "fieldset",
@@ -35,8 +35,6 @@ _BLOCK_TAGS = (
     "tfoot", "tr", "ul", "title", "caption",
 )
 _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "iframe")
-# numeral (Arabic with optional decimals, or Chinese), optional 万 after it
-_NUMERAL = re.compile(r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]+)\s*(?P<wan>万)?")
 _REQUIRED_KEYS = ("doc_id", "meta", "facts", "statements")
 
 
@@ -69,21 +67,14 @@ def report_texts(path: Path, texts_dir: Path | None = None) -> list[str]:
 
 
 def numeral_value(text: str) -> int | None:
-    """The integer a span's numeral denotes (``'1.2万人'`` → 12000, ``'一百二十三件'`` → 123)."""
-    m = _NUMERAL.search(text)
-    if m is None:
-        return None
-    num = m["num"].replace(",", "")  # 1,318
-    if num[0] in "百千":  # 近百人, 千余人: one hundred, one thousand
-        num = "一" + num
-    num = num.replace("两", "二")  # 两次, 两千
-    try:
-        value = float(num) if num[0].isdigit() else float(cn2an.cn2an(num, "strict"))
-    except ValueError:
-        return None
-    if m["wan"]:
-        value *= 10000
-    return int(round(value))
+    """The integer a span's numeral denotes (``'1.2万人'`` → 12000, ``'一百二十三件'`` → 123),
+    read by the extractor's own parser (``extraction.values.span_value``); a leading 百/千
+    (近百人, 千余人) is one hundred, one thousand."""
+    span = normalize(text).text.strip()
+    if span[:1] in ("百", "千"):
+        span = "一" + span
+    value = span_value(span)
+    return None if value is None else int(round(value))
 
 
 def _find_report(doc_id: str, line: dict, reports_dir: Path) -> Path | None:

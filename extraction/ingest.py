@@ -619,7 +619,12 @@ def _reads_more(ocr_text: str, layer: str) -> bool:
     not just the same few words (a cover picture under its title)."""
     from extraction.ocr import OVERLAY_CHARS
 
-    return len(re.sub(r"\s", "", ocr_text)) >= len(re.sub(r"\s", "", layer)) + OVERLAY_CHARS
+    return _visible(ocr_text) >= _visible(layer) + OVERLAY_CHARS
+
+
+def _visible(text: str) -> int:
+    """Characters of ``text``, blanks not counted."""
+    return len(re.sub(r"\s", "", text))
 
 
 def _ranges(numbers: list[int]) -> str:
@@ -667,7 +672,7 @@ def _overlaid_scan(page, text: str) -> bool:
     images covering at least ``ocr.SCAN_COVER`` of the page."""
     from extraction.ocr import OVERLAY_CHARS, SCAN_COVER
 
-    if len(re.sub(r"\s", "", text)) >= OVERLAY_CHARS:
+    if _visible(text) >= OVERLAY_CHARS:
         return False
     x0, top, x1, bottom = (float(v) for v in page.bbox)
     area = max((x1 - x0) * (bottom - top), 1.0)

@@ -488,18 +488,8 @@ _WORD_PROACTIVE_2021 = {2: "regulations", 3: "normative_documents", 6: "licensin
                         10: "coercion", 13: "fees"}
 
 
-def _set_cell(cell, text: str) -> None:
-    """Write ``text`` into a Word table cell, keeping its first run's formatting."""
-    paragraph = cell.paragraphs[0]
-    for run in paragraph.runs[1:]:
-        run._r.getparent().remove(run._r)
-    if paragraph.runs:
-        paragraph.runs[0].text = text
-    else:
-        paragraph.add_run(text)
-
-
 def _set_paragraph(paragraph, text: str) -> None:
+    """Write ``text`` over a Word paragraph, keeping its first run's formatting."""
     for run in paragraph.runs[1:]:
         run.text = ""
     if paragraph.runs:
@@ -531,15 +521,15 @@ def word_report(rng: random.Random, blank_template, blank_rate: float = 0.2):
     for i, key in _WORD_PROACTIVE_2021.items():
         cells = pro_table.rows[i].cells
         for j, field in enumerate(PROACTIVE_2021[key]):
-            _set_cell(cells[1 + j], cell_text(truth.proactive[key][field]))
+            _set_paragraph(cells[1 + j].paragraphs[0], cell_text(truth.proactive[key][field]))
     for i, key in enumerate(request_rows("2021")):
         cells = req_table.rows[3 + i].cells
         for j, v in enumerate(truth.requests.rows[key]):
-            _set_cell(cells[3 + j], cell_text(v))
+            _set_paragraph(cells[3 + j].paragraphs[0], cell_text(v))
     cells = rev_table.rows[3].cells
     values = [getattr(getattr(truth.review_litigation, g), f) for g in REVIEW_GROUPS for f in REVIEW_FIELDS]
     for cell, v in zip(cells, values):
-        _set_cell(cell, cell_text(v))
+        _set_paragraph(cell.paragraphs[0], cell_text(v))
     year = rng.randint(2021, 2025)
     prose = {"一、总体情况": _PROSE["一、总体情况"].format(posts=rng.randint(10, 5000)),
              "五、存在的主要问题及改进情况": _PROSE["五、存在的主要问题及改进情况"],
