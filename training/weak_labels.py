@@ -298,7 +298,9 @@ def neg_follower_gain(c: QContext) -> str | None:
 KEYWORD_LFS: list[QLF] = [_keyword_lf(lab, pat) for lab, pat in {**CHANNEL_KEYWORDS, **LABEL_KEYWORDS}.items()]
 VETO_LFS: list[QLF] = [neg_issue, neg_submitted, neg_multi_year, neg_part_or_counted_thing, neg_zero_words,
                        neg_audience, neg_rate, neg_target]
-QUANTITY_LFS: list[QLF] = KEYWORD_LFS + VETO_LFS + [neg_mixed_policy, neg_follower_gain]
+# labelling functions that take one label's vote away (the number may still be another label's)
+VOTE_DROPS: dict[QLF, str] = {neg_mixed_policy: "POLICY_INTERPRETATIONS", neg_follower_gain: "FOLLOWERS"}
+QUANTITY_LFS: list[QLF] = KEYWORD_LFS + VETO_LFS + list(VOTE_DROPS)
 _FOLLOWERS_NEAR = 6  # followers win over a channel only when named just before the number (粉丝数达, 关注人数上升至)
 _PATTERN = {**CHANNEL_KEYWORDS, **LABEL_KEYWORDS}
 _POSTS_COUNT = _count_of("[条篇件则]")
@@ -317,10 +319,7 @@ def label_quantity(c: QContext) -> str:
     if any(lf(c) == "O" for lf in VETO_LFS):
         return "O"
     votes = {lab for lf in KEYWORD_LFS if (lab := lf(c))}
-    if neg_mixed_policy(c):
-        votes.discard("POLICY_INTERPRETATIONS")
-    if neg_follower_gain(c):
-        votes.discard("FOLLOWERS")
+    votes -= {lab for lf, lab in VOTE_DROPS.items() if lf(c)}
     if not votes:
         return "O"
     in_clause = {lab: d for lab in votes if (d := _nearest(_PATTERN[lab], c.clause)) is not None}
